@@ -1,0 +1,153 @@
+/* stylegen_plugin.h - the internal interface between the stylegen core and its
+ * generator backends (plugin/cpu, plugin/cuda, plugin/torch).
+ *
+ * Not part of the public ABI: the core and its plugins are built together and
+ * checked against SGP_PLUGIN_INTERFACE_VERSION at load time. A backend sees the
+ * model only as an SgpModelDesc (architecture + named f32 tensors, already
+ * validated by the core) and a generation request only as an SgpBatch (already
+ * validated and normalised by the core). The generator it must compute is
+ * specified in docs/generator.md.
+ *
+ * A shared-object plugin exports exactly one symbol:
+ *
+ *   SGP_EXPORT const SgpPluginTable* sgpGetPluginTable(void);
+ *
+ * The CPU backend is linked into the core and reached through sgpCpuPluginTable().
+ *
+ * Index
+ *   [SECTION] Version and result codes
+ *   [SECTION] Model description
+ *   [SECTION] Generation batch
+ *   [SECTION] Plugin table
+ */
+#ifndef STYLEGEN_PLUGIN_H_
+#define STYLEGEN_PLUGIN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define SGP_EXPORT __declspec(dllexport)
+#else
+#define SGP_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* [SECTION] Version and result codes ---------------------------------------- */
+
+/* Bump whenever any struct or function below changes. */
+#define SGP_PLUGIN_INTERFACE_VERSION 1u
+
+/* Same numeric values as the public SgResult, so the core passes them through. */
+typedef int32_t SgpResult;
+#define SGP_SUCCESS 0
+#define SGP_ERROR_INVALID_ARGUMENT (-1)
+#define SGP_ERROR_OUT_OF_MEMORY (-2)
+#define SGP_ERROR_UNSUPPORTED (-4)
+#define SGP_ERROR_DEVICE_LOST (-5)
+#define SGP_ERROR_INTERNAL (-7)
+
+/* [SECTION] Model description ------------------------------------------------ */
+
+typedef enum SgpModelKind { SGP_MODEL_KIND_CHARACTER = 0, SGP_MODEL_KIND_SCENE = 1 } SgpModelKind;
+typedef enum SgpInputKind { SGP_INPUT_CONST = 0, SGP_INPUT_SPATIAL = 1 } SgpInputKind;
+typedef enum SgpPadding { SGP_PADDING_ZERO = 0, SGP_PADDING_CIRCULAR = 1 } SgpPadding;
+
+#define SGP_MAX_BLOCKS 10
+
+/* One tensor, f32, row-major, dims[0] outermost. Owned by the core; valid from
+ * prepare() until destroyModel() of the prepared model returns. */
+typedef struct SgpTensor {
+    const char* name;
+    uint32_t rank;
+    uint64_t dims[4];
+    const float* data;
+} SgpTensor;
+
+/* Architecture hyper-parameters (docs/generator.md). */
+typedef struct SgpArchitecture {
+    SgpModelKind kind;
+    SgpInputKind input;
+    SgpPadding padding;
+    uint32_t resolution;      /* training resolution, a power of two >= 8 */
+    uint32_t imgChannels;     /* 4 (RGBA, premultiplied) or 3 (RGB, alpha = 1) */
+    uint32_t zDim;
+    uint32_t embedDim;
+    uint32_t wDim;
+    uint32_t mappingLayers;
+    uint32_t spatialChannels; /* SGP_INPUT_SPATIAL only */
+    uint32_t blockCount;      /* log2(resolution) - 1: blocks at 4, 8, ..., resolution */
+    uint32_t channels[SGP_MAX_BLOCKS];
+    uint32_t styleCount;
+} SgpArchitecture;
+
+typedef struct SgpModelDesc {
+    SgpArchitecture arch;
+    uint32_t tensorCount;
+    const SgpTensor* pTensors;
+} SgpModelDesc;
+
+/* [SECTION] Generation batch ------------------------------------------------- */
+
+/* Everything is validated by the core before a backend sees it: style weights
+ * are non-negative and sum to 1, width/height are multiples of the model's block
+ * (== resolution for character models), mixLayer <= 2 * blockCount. */
+typedef struct SgpBatch {
+    uint32_t count;
+    uint32_t width;
+    uint32_t height;
+    const uint64_t* pSeeds;       /* [count] latent seeds */
+    const uint64_t* pNoiseSeeds;  /* [count] per-layer noise (and spatial input) seeds */
+    const uint64_t* pMixSeeds;    /* [count] second latent for style mixing; NULL: no mixing */
+    uint32_t mixLayer;            /* w layers >= mixLayer come from the mix seed */
+    const float* pStyleWeights;   /* [arch.styleCount], the blend shared by the batch */
+    float truncationPsi;          /* 1: none, 0: the blend's mean */
+    float noiseStrength;          /* multiplies every layer's learned noise strength */
+} SgpBatch;
+
+/* [SECTION] Plugin table ----------------------------------------------------- */
+
+typedef struct SgpBackend_T* SgpBackend;
+typedef struct SgpPreparedModel_T* SgpPreparedModel;
+
+typedef struct SgpBackendCreateInfo {
+    uint32_t threadCount;                  /* 0: one per hardware thread */
+    void (*pfnLog)(void* pUserData, int level, const char* message); /* may be NULL */
+    void* pUserData;
+} SgpBackendCreateInfo;
+
+typedef struct SgpPluginTable {
+    uint32_t interfaceVersion; /* SGP_PLUGIN_INTERFACE_VERSION */
+    const char* name;          /* "cpu", "cuda", "torch" */
+
+    /* Errors are written to pError (NUL-terminated, errorSize bytes) when non-NULL. */
+    SgpResult (*createBackend)(const SgpBackendCreateInfo* pInfo, SgpBackend* pBackend,
+                               char* pError, size_t errorSize);
+    void (*destroyBackend)(SgpBackend backend);
+
+    /* Converts the weights into the backend's own layout. The desc's memory may be
+     * released once this returns. Thread-safe against other prepare/generate calls. */
+    SgpResult (*prepareModel)(SgpBackend backend, const SgpModelDesc* pDesc, SgpPreparedModel* pModel,
+                              char* pError, size_t errorSize);
+    void (*destroyModel)(SgpBackend backend, SgpPreparedModel model);
+
+    /* Writes count images, each height x width x 4 floats (RGBA, row-major,
+     * premultiplied alpha in [0,1]; alpha = 1 for 3-channel models) to pOut.
+     * May be called from many threads at once on the same prepared model. */
+    SgpResult (*generate)(SgpBackend backend, SgpPreparedModel model, const SgpBatch* pBatch, float* pOut,
+                          char* pError, size_t errorSize);
+} SgpPluginTable;
+
+typedef const SgpPluginTable* (*PFN_sgpGetPluginTable)(void);
+
+/* The CPU backend, linked into the core. */
+const SgpPluginTable* sgpCpuPluginTable(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STYLEGEN_PLUGIN_H_ */

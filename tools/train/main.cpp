@@ -1,0 +1,199 @@
+// stylegen-train: trains a style-conditional StyleGAN2 generator and exports it as .sgm.
+//
+//   stylegen-train --data wesnoth --out runs/characters --name characters \
+//                  --hold-out dunefolk --minutes 120 --export models/characters.sgm
+//   stylegen-train --resume --out runs/characters --minutes 150
+#include "trainer.hpp"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+const char* kUsage = R"(usage: stylegen-train --data SOURCE --out DIR [options]
+       stylegen-train --resume --out DIR [--minutes M] [--steps N] [--threads N]
+
+Trains a style-conditional StyleGAN2 generator and exports it as a .sgm model.
+
+data:
+  --data SOURCE         wesnoth (Wesnoth unit sprites, style = race), crawl (Dungeon
+                        Crawl floor/wall tiles, style = material), or a folder
+                        <root>/<style>/*.png
+  --cache DIR           where Debian packages are downloaded and unpacked
+                        (default $STYLEGEN_CACHE or ~/.cache/stylegen)
+  --hold-out A,B        styles left out of training
+output:
+  --out DIR             checkpoint, config, sample grids (required)
+  --name NAME           model name (default: the data set's name)
+  --export PATH         the .sgm written at the end (default DIR/NAME.sgm)
+  --f32                 store f32 weights (default f16)
+architecture (defaults: wesnoth/folders 64x64 RGBA character, crawl 32x32 tileable scene):
+  --kind character|scene  --resolution R  --channels C4,C8,...  --z-dim N
+  --embed-dim N  --w-dim N  --mapping-layers N  --spatial-channels N
+training:
+  --batch N (32)  --lr X (0.0025)  --r1-gamma X (0.05)  --mix-prob X (0.9)  --ema-kimg X (10)
+  --minutes M           wall-clock budget over all runs, then export
+  --steps N             step budget, then export
+  --threads N           LibTorch threads (default: all hardware threads)
+  --seed N (1)  --sample-every N (500 steps)  --checkpoint-minutes M (5)
+  --resume              continue the run in --out from its checkpoint
+)";
+
+bool parseInt64List(const std::string& s, std::vector<int64_t>* out) {
+    out->clear();
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        char* end = nullptr;
+        long long v = std::strtoll(item.c_str(), &end, 10);
+        if (item.empty() || *end != 0)
+            return false;
+        out->push_back(v);
+    }
+    return !out->empty();
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+int fail(const std::string& message) {
+    std::fprintf(stderr, "stylegen-train: %s\n", message.c_str());
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    sgt::TrainConfig c;
+    bool resume = false, kindSet = false;
+    std::string resolutionArg, channelsArg;
+    int64_t threads = 0;
+    double minutes = -1;
+    int64_t steps = -1;
+    for (int i = 1; i < argc; ++i)
+        c.command += std::string(i > 1 ? " " : "") + argv[i];
+    c.command = "stylegen-train " + c.command;
+
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "stylegen-train: %s needs a value\n", a.c_str());
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        auto number = [&]() {
+            const char* v = value();
+            char* end = nullptr;
+            double d = std::strtod(v, &end);
+            if (*v == 0 || *end != 0) {
+                std::fprintf(stderr, "stylegen-train: %s: '%s' is not a number\n", a.c_str(), v);
+                std::exit(2);
+            }
+            return d;
+        };
+        if (a == "-h" || a == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        } else if (a == "--data") c.data = value();
+        else if (a == "--cache") c.cacheDir = value();
+        else if (a == "--hold-out") c.holdOut = splitList(value());
+        else if (a == "--out") c.outDir = value();
+        else if (a == "--name") c.name = value();
+        else if (a == "--export") c.exportPath = value();
+        else if (a == "--f32") c.half = false;
+        else if (a == "--kind") {
+            std::string k = value();
+            if (k != "character" && k != "scene")
+                return fail("--kind must be character or scene");
+            c.generator.kind(k == "scene" ? sgt::ModelKind::Scene : sgt::ModelKind::Character);
+            kindSet = true;
+        } else if (a == "--resolution") resolutionArg = value();
+        else if (a == "--channels") channelsArg = value();
+        else if (a == "--z-dim") c.generator.zDim(int64_t(number()));
+        else if (a == "--embed-dim") c.generator.embedDim(int64_t(number()));
+        else if (a == "--w-dim") c.generator.wDim(int64_t(number()));
+        else if (a == "--mapping-layers") c.generator.mappingLayers(int64_t(number()));
+        else if (a == "--spatial-channels") c.generator.spatialChannels(int64_t(number()));
+        else if (a == "--batch") c.batch = int64_t(number());
+        else if (a == "--lr") c.lr = number();
+        else if (a == "--r1-gamma") c.r1Gamma = number();
+        else if (a == "--mix-prob") c.mixProbability = number();
+        else if (a == "--ema-kimg") c.emaKimg = number();
+        else if (a == "--minutes") minutes = number();
+        else if (a == "--steps") steps = int64_t(number());
+        else if (a == "--threads") threads = int64_t(number());
+        else if (a == "--seed") c.seed = uint64_t(number());
+        else if (a == "--sample-every") c.sampleEvery = int64_t(number());
+        else if (a == "--checkpoint-minutes") c.checkpointMinutes = number();
+        else if (a == "--resume") resume = true;
+        else
+            return fail("unknown option '" + a + "' (see --help)");
+    }
+    if (c.outDir.empty())
+        return fail("--out is required (see --help)");
+
+    if (resume) {
+        std::ifstream in(c.outDir + "/config.json");
+        auto j = nlohmann::json::parse(in, nullptr, false);
+        std::string error;
+        std::string cache = c.cacheDir;
+        if (j.is_discarded() || !sgt::TrainConfig::fromJson(j, &c, &error))
+            return fail("cannot resume: " + c.outDir + "/config.json is missing or invalid " + error);
+        c.cacheDir = cache;
+    } else {
+        if (c.data.empty())
+            return fail("--data is required (see --help)");
+        if (!kindSet && c.data == "crawl")
+            c.generator.kind(sgt::ModelKind::Scene);
+        const bool scene = c.generator.kind() == sgt::ModelKind::Scene;
+        c.generator.imgChannels(scene ? 3 : 4);
+        c.generator.resolution(resolutionArg.empty() ? (scene ? 32 : 64) : std::atoll(resolutionArg.c_str()));
+        std::vector<int64_t> channels;
+        if (!channelsArg.empty()) {
+            if (!parseInt64List(channelsArg, &channels))
+                return fail("--channels must be a comma-separated list of integers");
+        } else {
+            // Widths that train to a recognisable result in about two hours on two CPU cores.
+            const int64_t widths[] = {128, 128, 64, 32, 16, 16, 16, 16, 16};
+            for (int64_t r = 4, b = 0; r <= c.generator.resolution(); r *= 2, ++b)
+                channels.push_back(scene ? std::max<int64_t>(16, 128 >> b) : widths[b]);
+        }
+        c.generator.channels(channels);
+        if (scene && c.r1Gamma == 0.05)
+            c.r1Gamma = 0.02;
+    }
+    if (minutes >= 0)
+        c.minutes = minutes;
+    if (steps >= 0)
+        c.maxSteps = steps;
+
+    // LibTorch from Debian starts with one thread; use the machine.
+    torch::set_num_threads(int(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency())));
+
+    std::string error;
+    bool ok = false;
+    try {
+        ok = sgt::train(c, resume, &error);
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    if (!ok) {
+        std::fprintf(stderr, "stylegen-train: %s\n", error.c_str());
+        return 1;
+    }
+    return 0;
+}

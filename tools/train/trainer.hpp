@@ -1,0 +1,46 @@
+// trainer.hpp - StyleGAN2 training loop: non-saturating logistic loss, lazy R1,
+// style-mixing regularisation, DiffAugment, EMA generator; atomic, resumable
+// checkpoints; sample grids; export to .sgm.
+#pragma once
+
+#include "data/dataset.hpp"
+#include "model/generator.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace sgt {
+
+struct TrainConfig {
+    std::string data;            // "wesnoth", "crawl" or a folder <root>/<style>/*.png
+    std::string cacheDir;        // data cache ("" = default)
+    std::vector<std::string> holdOut;  // styles left out of training (wesnoth)
+    std::string outDir;          // checkpoint, config, sample grids, log
+    std::string exportPath;      // .sgm written at the end ("" = <outDir>/<name>.sgm)
+    std::string name;            // model name in the .sgm
+    GeneratorOptions generator;  // styleCount is filled from the data
+    int64_t batch = 32;
+    double lr = 0.0025;
+    double r1Gamma = 0.05;
+    int64_t r1Interval = 16;
+    double mixProbability = 0.9;
+    double emaKimg = 10.0;       // EMA half-life in thousands of images (ramped up early)
+    double emaRampup = 0.05;
+    double minutes = 0;          // wall-clock budget over all runs (0 = no limit)
+    int64_t maxSteps = 0;        // 0 = no limit
+    int64_t threads = 0;         // 0 = hardware threads
+    uint64_t seed = 1;
+    int64_t sampleEvery = 500;   // steps between sample grids
+    double checkpointMinutes = 5;
+    bool half = true;            // f16 weights in the exported .sgm
+    std::string command;         // the command line, recorded in the model's provenance
+
+    nlohmann::json toJson() const;
+    static bool fromJson(const nlohmann::json& j, TrainConfig* out, std::string* error);
+};
+
+// Trains from scratch, or resumes from <outDir>/checkpoint.pt when `resume`.
+// Returns false + error on bad data, I/O failure or a bad checkpoint.
+bool train(const TrainConfig& config, bool resume, std::string* error);
+
+}  // namespace sgt
