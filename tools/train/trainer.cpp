@@ -125,6 +125,29 @@ struct BatchSampler {
 
 // --- Models --------------------------------------------------------------------
 
+// What the discriminator sees of a generated image: exactly what the SDK
+// outputs (clamped to [-1, 1], rgb <= alpha for premultiplied RGBA), so fully
+// transparent pixels can be exactly transparent as in real sprites. The
+// gradient passes straight through the clamp, so a pixel pushed past the
+// limit can still come back.
+torch::Tensor asDecoded(const torch::Tensor& img) {
+    auto y = img.clamp(-1, 1);
+    if (y.size(1) == 4) {
+        auto alpha = y.narrow(1, 3, 1);
+        y = torch::cat({torch::min(y.narrow(1, 0, 3), alpha), alpha}, 1);
+    }
+    return img + (y - img).detach();
+}
+
+// Starts the first toRGB bias at the data's mean colour. Sprites are mostly
+// transparent (mean near -0.85 in [-1, 1]); a generator that starts at 0 is
+// told apart by its mean alone and the discriminator wins before the
+// generator has learnt anything.
+void initOutputBias(Generator& g, const torch::Tensor& realBatch) {
+    torch::NoGradGuard noGrad;
+    g->synthesis->blocks[0]->torgb->bias.copy_(realBatch.mean({0, 2, 3}));
+}
+
 void setRequiresGrad(torch::nn::Module& m, bool on) {
     for (auto& p : m.parameters())
         p.set_requires_grad(on);
@@ -269,6 +292,11 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     Models m = makeModels(c);
     if (resume && !loadCheckpoint(c, m, error))
         return false;
+    BatchSampler sampler{data, c.generator, std::mt19937_64(c.seed + uint64_t(m.step) * 7919)};
+    if (!resume) {
+        initOutputBias(m.g, sampler.next(256).first);
+        copyParameters(*m.g, *m.gEma);
+    }
     torch::manual_seed(c.seed + uint64_t(m.step));  // a resumed run draws fresh batches
 
     std::printf("stylegen-train: %s, %zu images, %zu styles, %s %lldx%lld, batch %lld, %d threads%s\n",
@@ -284,7 +312,6 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     }
     std::fflush(stdout);
 
-    BatchSampler sampler{data, c.generator, std::mt19937_64(c.seed + uint64_t(m.step) * 7919)};
     AugmentOptions augment;
     augment.padding = c.generator.padding();
     const bool tty = isatty(fileno(stdout));
@@ -310,7 +337,7 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         // Generator: non-saturating logistic loss with style mixing.
         setRequiresGrad(*m.d, false);
         auto fake = m.g->forward(torch::randn({n, c.generator.zDim()}), fakeStyles, c.mixProbability);
-        auto gLoss = torch::softplus(-m.d->forward(diffAugment(fake, augment), fakeStyles)).mean();
+        auto gLoss = torch::softplus(-m.d->forward(diffAugment(asDecoded(fake), augment), fakeStyles)).mean();
         m.optG->zero_grad();
         gLoss.backward();
         m.optG->step();
@@ -325,7 +352,7 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         }
         auto realIn = real.detach().requires_grad_(r1Step);
         auto realLogits = m.d->forward(diffAugment(realIn, augment), realStyles);
-        auto fakeLogits = m.d->forward(diffAugment(fakeDetached, augment), fakeStyles);
+        auto fakeLogits = m.d->forward(diffAugment(asDecoded(fakeDetached), augment), fakeStyles);
         auto dLoss = torch::softplus(fakeLogits).mean() + torch::softplus(-realLogits).mean();
         torch::Tensor r1;
         if (r1Step) {
