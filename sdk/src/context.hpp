@@ -1,0 +1,44 @@
+// context.hpp - what an SgContext handle points at.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "backend.hpp"
+#include "host_allocator.hpp"
+#include "stylegen/stylegen.h"
+
+struct SgContext_T {
+    SgContext_T(const SgAllocationCallbacks* pAllocator, const SgContextCreateInfo& createInfo);
+
+    // Serialised, so the application's callback need not be thread-safe.
+    void log(SgLogLevel level, const std::string& message) noexcept;
+
+    // The calling thread's last error on this context. Entries of threads that
+    // have exited stay until the context is destroyed; thread ids are reused,
+    // so this stays as small as the number of threads alive at once.
+    void setLastError(const std::string& message);
+    const char* lastError() noexcept;
+
+    // Models loaded through this context and not yet destroyed.
+    void addModel(SgModel model);
+    bool removeModel(SgModel model);  // false if the model is not this context's
+    std::unordered_set<SgModel> takeModels();
+
+    const sg::HostAllocator allocator;
+    const PFN_sgLogFunction pfnLog;
+    void* const pLogUserData;
+    const uint32_t threadCount;
+    std::unique_ptr<sg::Backend> backend;
+
+private:
+    std::mutex logMutex_;
+    std::mutex errorsMutex_;
+    std::unordered_map<std::thread::id, std::string> errors_;
+    std::mutex modelsMutex_;
+    std::unordered_set<SgModel> models_;
+};

@@ -1,0 +1,251 @@
+// generate.cpp - sgGenerate: check the request, run the backend in chunks,
+// convert its premultiplied float RGBA to the format and alpha mode asked for.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "api_guard.hpp"
+#include "context.hpp"
+#include "model.hpp"
+
+namespace {
+
+// Backends write float RGBA; converting to RGBA8 or a pitched layout goes
+// through a scratch buffer of at most this many bytes (or one image).
+constexpr size_t kScratchBytes = size_t(64) << 20;
+// Seeds for one backend call are built per chunk, so their memory stays small too.
+constexpr uint32_t kMaxChunkImages = 4096;
+constexpr size_t kPluginErrorSize = 512;
+
+struct Layout {
+    uint32_t width = 0;
+    uint32_t height = 0;
+    size_t bytesPerPixel = 0;
+    size_t rowPitch = 0;
+    size_t imageBytes = 0;  // height * rowPitch
+};
+
+std::string sizeText(uint32_t w, uint32_t h) { return std::to_string(w) + "x" + std::to_string(h); }
+
+SgResult checkSize(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info, Layout* layout) {
+    const uint32_t r = m.arch.resolution;
+    layout->width = info.width ? info.width : r;
+    layout->height = info.height ? info.height : r;
+    const uint32_t w = layout->width, h = layout->height;
+    if (m.arch.kind == SGP_MODEL_KIND_CHARACTER) {
+        SG_CHECK(w == r && h == r, SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->width x height is " + sizeText(w, h) + ", but character model '" + m.name +
+                     "' only generates " + sizeText(r, r) + " (or 0 for that)");
+    } else {
+        const uint32_t block = m.blockSize();
+        SG_CHECK(w <= SG_MAX_IMAGE_EXTENT && h <= SG_MAX_IMAGE_EXTENT, SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->width x height is " + sizeText(w, h) + ", larger than the limit of " +
+                     std::to_string(SG_MAX_IMAGE_EXTENT) + " per side");
+        SG_CHECK(w % block == 0 && h % block == 0, SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->width x height is " + sizeText(w, h) + ", not a multiple of scene model '" + m.name +
+                     "''s block size " + std::to_string(block));
+    }
+    return SG_SUCCESS;
+}
+
+SgResult checkStyle(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info,
+                    std::vector<float>* weights) {
+    const uint32_t styleCount = m.arch.styleCount;
+    weights->assign(styleCount, 0.0f);
+    if (info.styleWeightCount == 0) {
+        SG_CHECK(info.styleIndex < styleCount, SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->styleIndex " + std::to_string(info.styleIndex) + " is out of range: model '" +
+                     m.name + "' has " + std::to_string(styleCount) + " styles");
+        (*weights)[info.styleIndex] = 1.0f;
+        return SG_SUCCESS;
+    }
+    SG_CHECK(info.styleWeightCount == styleCount, SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->styleWeightCount is " + std::to_string(info.styleWeightCount) +
+                 ", expected 0 (use styleIndex) or the model's style count " + std::to_string(styleCount));
+    SG_CHECK(info.pStyleWeights != nullptr, SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->pStyleWeights is NULL but styleWeightCount is " + std::to_string(info.styleWeightCount));
+    double sum = 0.0;
+    for (uint32_t i = 0; i < styleCount; ++i) {
+        const float a = info.pStyleWeights[i];
+        SG_CHECK(std::isfinite(a) && a >= 0.0f, SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->pStyleWeights[" + std::to_string(i) + "] is " + std::to_string(a) +
+                     "; weights must be finite and non-negative");
+        sum += a;
+    }
+    SG_CHECK(sum > 0.0, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo->pStyleWeights are all zero; at least one must be > 0");
+    for (uint32_t i = 0; i < styleCount; ++i) (*weights)[i] = float(info.pStyleWeights[i] / sum);
+    return SG_SUCCESS;
+}
+
+SgResult checkOutput(const sg::ApiCall& call, const SgGenerateInfo& info, const SgImageBuffer& buffer, Layout* layout) {
+    SG_CHECK(info.format == SG_FORMAT_R8G8B8A8_UNORM || info.format == SG_FORMAT_R32G32B32A32_SFLOAT,
+             SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->format " + std::to_string(int(info.format)) +
+                 " is not SG_FORMAT_R8G8B8A8_UNORM or SG_FORMAT_R32G32B32A32_SFLOAT");
+    SG_CHECK(info.alphaMode == SG_ALPHA_MODE_STRAIGHT || info.alphaMode == SG_ALPHA_MODE_PREMULTIPLIED,
+             SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->alphaMode " + std::to_string(int(info.alphaMode)) + " is not an SgAlphaMode");
+    layout->bytesPerPixel = info.format == SG_FORMAT_R8G8B8A8_UNORM ? 4 : 16;
+    const size_t tight = size_t(layout->width) * layout->bytesPerPixel;
+    layout->rowPitch = buffer.rowPitch ? buffer.rowPitch : tight;
+    SG_CHECK(layout->rowPitch >= tight && layout->rowPitch % 4 == 0, SG_ERROR_INVALID_ARGUMENT,
+             "pImageBuffer->rowPitch " + std::to_string(buffer.rowPitch) + " must be 0 or a multiple of 4 >= " +
+                 std::to_string(tight) + " (width x bytes per pixel)");
+    size_t needed = 0;
+    const bool overflow = __builtin_mul_overflow(layout->rowPitch, size_t(layout->height), &layout->imageBytes) ||
+                          __builtin_mul_overflow(layout->imageBytes, size_t(info.count), &needed);
+    SG_CHECK(!overflow && needed <= SG_MAX_GENERATE_OUTPUT_BYTES, SG_ERROR_INVALID_ARGUMENT,
+             std::to_string(info.count) + " images of " + sizeText(layout->width, layout->height) +
+                 " need more than the limit of " + std::to_string(SG_MAX_GENERATE_OUTPUT_BYTES) +
+                 " bytes per call; split the request");
+    SG_CHECK(buffer.pData != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer->pData is NULL");
+    SG_CHECK(buffer.size >= needed, SG_ERROR_INVALID_ARGUMENT,
+             "pImageBuffer->size is " + std::to_string(buffer.size) + " bytes, too small: " +
+                 std::to_string(info.count) + " images of " + sizeText(layout->width, layout->height) + " need " +
+                 std::to_string(needed) + " bytes");
+    SG_CHECK(info.format != SG_FORMAT_R32G32B32A32_SFLOAT || reinterpret_cast<uintptr_t>(buffer.pData) % 4 == 0,
+             SG_ERROR_INVALID_ARGUMENT, "pImageBuffer->pData must be 4-byte aligned for SG_FORMAT_R32G32B32A32_SFLOAT");
+    return SG_SUCCESS;
+}
+
+SgResult checkRequest(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info,
+                      const SgImageBuffer& buffer, Layout* layout, std::vector<float>* weights) {
+    SG_CHECK(info.count > 0, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo->count is 0");
+    const SgGenerateFlags known = SG_GENERATE_STYLE_MIXING_BIT | SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT;
+    SG_CHECK((info.flags & ~known) == 0, SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->flags has unknown bits " + std::to_string(info.flags & ~known));
+    if (SgResult r = checkStyle(call, m, info, weights); r != SG_SUCCESS) return r;
+    SG_CHECK(std::isfinite(info.truncationPsi), SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->truncationPsi is not finite (1 = no truncation)");
+    SG_CHECK(std::isfinite(info.noiseStrength) && info.noiseStrength >= 0.0f, SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->noiseStrength is " + std::to_string(info.noiseStrength) +
+                 "; it must be finite and >= 0 (1 = as trained)");
+    if (info.flags & SG_GENERATE_STYLE_MIXING_BIT) {
+        SG_CHECK(info.mixLayer <= m.wLayerCount(), SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->mixLayer " + std::to_string(info.mixLayer) + " is out of range: model '" + m.name +
+                     "' has " + std::to_string(m.wLayerCount()) + " w layers (crossovers 0.." +
+                     std::to_string(m.wLayerCount()) + ")");
+    }
+    if (SgResult r = checkSize(call, m, info, layout); r != SG_SUCCESS) return r;
+    return checkOutput(call, info, buffer, layout);
+}
+
+// v outside [0, 1] or NaN lands on the nearest end (NaN on 0): never UB in the cast below.
+inline float unitClamp(float v) { return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; }
+
+// One image from premultiplied float RGBA (tight rows) to the output; src may equal dst.
+void convertImage(const float* src, const Layout& layout, SgFormat format, SgAlphaMode alphaMode, uint8_t* dst) {
+    const bool straight = alphaMode == SG_ALPHA_MODE_STRAIGHT;
+    for (uint32_t y = 0; y < layout.height; ++y) {
+        const float* in = src + size_t(y) * layout.width * 4;
+        uint8_t* row = dst + y * layout.rowPitch;
+        for (uint32_t x = 0; x < layout.width; ++x) {
+            float p[4] = {in[4 * x], in[4 * x + 1], in[4 * x + 2], unitClamp(in[4 * x + 3])};
+            if (straight) {
+                // Fully transparent pixels have no colour; 0 keeps PNGs small and deterministic.
+                const float inv = p[3] > 0.0f ? 1.0f / p[3] : 0.0f;
+                for (int c = 0; c < 3; ++c) p[c] *= inv;
+            }
+            for (int c = 0; c < 3; ++c) p[c] = unitClamp(p[c]);
+            if (format == SG_FORMAT_R8G8B8A8_UNORM) {
+                for (int c = 0; c < 4; ++c) row[4 * x + c] = uint8_t(p[c] * 255.0f + 0.5f);
+            } else {
+                std::memcpy(row + 16 * size_t(x), p, sizeof(p));
+            }
+        }
+    }
+}
+
+uint64_t seedOf(const uint64_t* pSeeds, uint64_t first, uint32_t i) {
+    return pSeeds ? pSeeds[i] : first + i;  // first + i wraps modulo 2^64, as documented
+}
+
+}  // namespace
+
+extern "C" {
+
+SG_API SgResult sgGenerate(SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
+                           const SgImageBuffer* pImageBuffer) {
+    return sg::guard(context, "sgGenerate", [&](const sg::ApiCall& call) {
+        SG_CHECK(context != nullptr, SG_ERROR_INVALID_ARGUMENT, "context is NULL");
+        SG_CHECK(model != nullptr, SG_ERROR_INVALID_ARGUMENT, "model is NULL");
+        SG_CHECK(model->context == context, SG_ERROR_INVALID_ARGUMENT,
+                 "model was loaded through another context; load it through this one");
+        SG_CHECK(pGenerateInfo != nullptr, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo is NULL");
+        SG_CHECK(pGenerateInfo->sType == SG_STRUCTURE_TYPE_GENERATE_INFO, SG_ERROR_INVALID_ARGUMENT,
+                 "pGenerateInfo->sType is " + std::to_string(int(pGenerateInfo->sType)) +
+                     ", expected SG_STRUCTURE_TYPE_GENERATE_INFO");
+        SG_CHECK(pImageBuffer != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer is NULL");
+        SG_CHECK(pImageBuffer->sType == SG_STRUCTURE_TYPE_IMAGE_BUFFER, SG_ERROR_INVALID_ARGUMENT,
+                 "pImageBuffer->sType is " + std::to_string(int(pImageBuffer->sType)) +
+                     ", expected SG_STRUCTURE_TYPE_IMAGE_BUFFER");
+        const SgGenerateInfo& info = *pGenerateInfo;
+        const sg::ModelData& m = model->data;
+        Layout layout;
+        std::vector<float> weights;
+        if (SgResult r = checkRequest(call, m, info, *pImageBuffer, &layout, &weights); r != SG_SUCCESS) return r;
+
+        const size_t imageFloats = size_t(layout.width) * layout.height * 4;
+        const size_t imageFloatBytes = imageFloats * sizeof(float);
+        // Tight float output can take the backend's output directly and be converted in place.
+        const bool direct = info.format == SG_FORMAT_R32G32B32A32_SFLOAT && layout.rowPitch == layout.width * 16;
+        const uint32_t chunkImages = uint32_t(std::min<size_t>(
+            {size_t(info.count), size_t(kMaxChunkImages), direct ? size_t(kMaxChunkImages)
+                                                                 : std::max<size_t>(1, kScratchBytes / imageFloatBytes)}));
+        sg::HostBuffer scratch;
+        if (!direct) {
+            try {
+                scratch = sg::HostBuffer(context->allocator, chunkImages * imageFloatBytes, 64);
+            } catch (const std::bad_alloc&) {
+                return call.fail(SG_ERROR_OUT_OF_MEMORY, "out of host memory for " +
+                                                             std::to_string(chunkImages * imageFloatBytes) +
+                                                             " bytes of generation scratch");
+            }
+        }
+
+        const bool mixing = (info.flags & SG_GENERATE_STYLE_MIXING_BIT) != 0;
+        const bool explicitNoise = (info.flags & SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT) != 0;
+        std::vector<uint64_t> seeds(chunkImages), noiseSeeds(chunkImages), mixSeeds(mixing ? chunkImages : 0);
+        const sg::Backend& backend = *context->backend;
+        uint8_t* out = static_cast<uint8_t*>(pImageBuffer->pData);
+        char message[kPluginErrorSize];
+
+        for (uint32_t first = 0; first < info.count; first += chunkImages) {
+            const uint32_t n = std::min(chunkImages, info.count - first);
+            for (uint32_t k = 0; k < n; ++k) {
+                const uint32_t i = first + k;
+                seeds[k] = seedOf(info.pSeeds, info.firstSeed, i);
+                noiseSeeds[k] = explicitNoise ? seedOf(info.pNoiseSeeds, info.firstNoiseSeed, i) : seeds[k];
+                if (mixing) mixSeeds[k] = seedOf(info.pMixSeeds, info.firstMixSeed, i);
+            }
+            SgpBatch batch{};
+            batch.count = n;
+            batch.width = layout.width;
+            batch.height = layout.height;
+            batch.pSeeds = seeds.data();
+            batch.pNoiseSeeds = noiseSeeds.data();
+            batch.pMixSeeds = mixing ? mixSeeds.data() : nullptr;
+            batch.mixLayer = mixing ? info.mixLayer : m.wLayerCount();
+            batch.pStyleWeights = weights.data();
+            batch.truncationPsi = info.truncationPsi;
+            batch.noiseStrength = info.noiseStrength;
+
+            uint8_t* chunkOut = out + size_t(first) * layout.imageBytes;
+            float* target = direct ? reinterpret_cast<float*>(chunkOut) : static_cast<float*>(scratch.data());
+            message[0] = '\0';
+            const SgpResult r =
+                backend.table().generate(backend.handle(), model->prepared, &batch, target, message, sizeof(message));
+            message[sizeof(message) - 1] = '\0';
+            if (r != SGP_SUCCESS)
+                return call.fail(sg::fromPluginResult(r), "the " + backend.name() + " backend failed: " +
+                                                              (message[0] ? message : "no reason given"));
+            for (uint32_t k = 0; k < n; ++k)
+                convertImage(target + k * imageFloats, layout, info.format, info.alphaMode,
+                             chunkOut + k * layout.imageBytes);
+        }
+        return SG_SUCCESS;
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,50 @@
+// model.hpp - a loaded generator: the .sgm's JSON header checked against
+// docs/model-format.md and docs/generator.md, and its required tensors in f32.
+// Immutable once built, so any number of threads may read it at once.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "host_allocator.hpp"
+#include "stylegen/stylegen.h"
+#include "stylegen_plugin.h"
+
+namespace sg {
+
+struct ModelData {
+    SgpArchitecture arch{};
+    std::string name;
+    std::vector<std::string> styles;
+    std::array<uint8_t, 32> contentHash{};
+    HostBuffer weights;                  // the required tensors, f32, each 64-byte aligned
+    std::vector<std::string> tensorNames;
+    std::vector<SgpTensor> tensors;      // point into weights and tensorNames
+
+    SgpModelDesc desc() const { return {arch, uint32_t(tensors.size()), tensors.data()}; }
+    uint32_t blockSize() const { return arch.resolution / 4; }
+    uint32_t wLayerCount() const { return 2 * arch.blockCount; }
+};
+
+// Parses and validates a whole .sgm in [data, data + size) into *out (which
+// must be empty; its tensors are allocated with allocator). Returns
+// SG_SUCCESS, SG_ERROR_BAD_MODEL_FILE or SG_ERROR_OUT_OF_MEMORY with *error
+// naming the problem.
+SgResult loadModelData(const uint8_t* data, size_t size, const HostAllocator& allocator, ModelData* out,
+                       std::string* error);
+
+}  // namespace sg
+
+// What an SgModel handle points at: the data, the context it was loaded
+// through, and its copy prepared by that context's backend.
+struct SgModel_T {
+    explicit SgModel_T(SgContext owner) : context(owner) {}
+    ~SgModel_T();
+    SgModel_T(const SgModel_T&) = delete;
+    SgModel_T& operator=(const SgModel_T&) = delete;
+
+    const SgContext context;
+    sg::ModelData data;
+    SgpPreparedModel prepared = nullptr;
+};
