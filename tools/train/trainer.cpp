@@ -125,18 +125,20 @@ struct BatchSampler {
 
 // --- Models --------------------------------------------------------------------
 
-// What the discriminator sees of a generated image: exactly what the SDK
-// outputs (clamped to [-1, 1], rgb <= alpha for premultiplied RGBA), so fully
-// transparent pixels can be exactly transparent as in real sprites. The
-// gradient passes straight through the clamp, so a pixel pushed past the
-// limit can still come back.
+// What the discriminator sees of a generated image: the SDK's output (clamped
+// to [-1, 1], rgb <= alpha for premultiplied RGBA) plus 1% of whatever lies
+// beyond it. Real sprites have exactly transparent backgrounds; with the raw
+// output the discriminator tells fakes apart by that alone and wins within a
+// few hundred steps. A hard clamp would hide overshoot and let the output
+// drift; the 1% leak keeps overshoot visible, and penalised, and keeps a
+// gradient everywhere.
 torch::Tensor asDecoded(const torch::Tensor& img) {
     auto y = img.clamp(-1, 1);
     if (y.size(1) == 4) {
         auto alpha = y.narrow(1, 3, 1);
         y = torch::cat({torch::min(y.narrow(1, 0, 3), alpha), alpha}, 1);
     }
-    return img + (y - img).detach();
+    return y + 0.01 * (img - y);
 }
 
 // Starts the first toRGB bias at the data's mean colour. Sprites are mostly
