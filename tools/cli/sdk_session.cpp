@@ -1,0 +1,85 @@
+// sdk_session.cpp - see sdk_session.hpp.
+#include "sdk_session.hpp"
+
+#include <cstdio>
+
+#include "commands.hpp"
+#include "options.hpp"
+
+namespace sg::cli {
+namespace {
+
+const char* levelName(SgLogLevel level) {
+    switch (level) {
+        case SG_LOG_LEVEL_DEBUG: return "debug";
+        case SG_LOG_LEVEL_INFO: return "info";
+        case SG_LOG_LEVEL_WARNING: return "warning";
+        default: return "error";
+    }
+}
+
+void printLog(SgLogLevel level, const char* pMessage) {
+    std::fprintf(stderr, "stylegen: %s: %s\n", levelName(level), pMessage);
+}
+
+void logWarnings(void*, SgLogLevel level, const char* pMessage) {
+    if (level >= SG_LOG_LEVEL_WARNING) printLog(level, pMessage);
+}
+
+void logEverything(void*, SgLogLevel level, const char* pMessage) { printLog(level, pMessage); }
+
+}  // namespace
+
+sg::Context createContext(const ContextOptions& options) {
+    sg::ContextCreateInfo createInfo;
+    createInfo.threadCount = options.threadCount;
+    createInfo.backendPreference = options.backend;
+    createInfo.pfnLog = options.verbose ? logEverything : logWarnings;
+    try {
+        sg::Context context(createInfo);
+        if (options.verbose) {
+            const SgContextInfo info = context.info();
+            std::fprintf(stderr, "stylegen: backend %s (%s), %u threads\n", info.pBackendName,
+                         info.pBackendDescription, info.threadCount);
+        }
+        return context;
+    } catch (const sg::Error& e) {
+        throw Failure(std::string("cannot create a stylegen context: ") + e.what());
+    }
+}
+
+sg::Model loadModel(const sg::Context& context, const std::string& path) {
+    try {
+        return context.loadModel(path);
+    } catch (const sg::Error& e) {
+        throw Failure("cannot load model " + path + ": " + e.what());
+    }
+}
+
+uint32_t resolveStyle(const std::vector<std::string>& styleNames, const std::string& text, const std::string& option) {
+    for (size_t i = 0; i < styleNames.size(); ++i) {
+        if (styleNames[i] == text) return uint32_t(i);
+    }
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() <= 9) {
+        const unsigned long index = std::stoul(text);
+        if (index < styleNames.size()) return uint32_t(index);
+    }
+    std::string known;
+    for (size_t i = 0; i < styleNames.size(); ++i) known += (i ? ", " : "") + styleNames[i];
+    throw UsageError(option + ": unknown style '" + text + "' (the model's styles: " + known + "; or an index 0-" +
+                     std::to_string(styleNames.size() - 1) + ")");
+}
+
+const char* modelKindName(SgModelKind kind) { return kind == SG_MODEL_KIND_SCENE ? "scene" : "character"; }
+
+std::string hexString(const uint8_t* data, size_t size) {
+    static const char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    for (size_t i = 0; i < size; ++i) {
+        hex += kDigits[data[i] >> 4];
+        hex += kDigits[data[i] & 15];
+    }
+    return hex;
+}
+
+}  // namespace sg::cli

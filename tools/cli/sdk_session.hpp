@@ -1,0 +1,33 @@
+// sdk_session.hpp - how the CLI opens the SDK: a context from the command
+// line's settings, a model with an error that names the file, style lookup by
+// name or index. Failures throw sg::cli::Failure or UsageError.
+#pragma once
+
+#include <stylegen/stylegen.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sg::cli {
+
+struct ContextOptions {
+    uint32_t threadCount = 0;  // 0: one per hardware thread
+    SgBackendPreference backend = SG_BACKEND_PREFERENCE_AUTO;
+    bool verbose = false;      // SDK info/debug log and the backend in use, on stderr
+};
+
+// SDK warnings and errors always reach stderr; with verbose, so do its info
+// and debug lines and a description of the backend (sgGetContextInfo).
+sg::Context createContext(const ContextOptions& options);
+
+sg::Model loadModel(const sg::Context& context, const std::string& path);
+
+// The index of a style given by exact name, or else by index; UsageError
+// listing the model's styles when neither matches. `option` names the flag.
+uint32_t resolveStyle(const std::vector<std::string>& styleNames, const std::string& text, const std::string& option);
+
+const char* modelKindName(SgModelKind kind);
+std::string hexString(const uint8_t* data, size_t size);
+
+}  // namespace sg::cli
