@@ -15,4 +15,9 @@ fi
 if [[ ! -f build/build.ninja ]]; then
   cmake --preset default
 fi
-cmake --build build --parallel "$(nproc)"
+# Arguments, if any, name the targets to build (default: everything).
+targets=()
+if (($# > 0)); then
+  targets=(--target "$@")
+fi
+cmake --build build --parallel "$(nproc)" "${targets[@]}"

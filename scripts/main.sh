@@ -16,7 +16,9 @@ for model in "${models[@]}"; do
 done
 
 bash scripts/setup.sh
-bash scripts/build.sh
+# Only what the main job runs: the CLI and the library (the trainer's LibTorch
+# build is the slow part and is not needed to generate).
+bash scripts/build.sh stylegen_cli
 
 mkdir -p out
 stylegen=build/tools/cli/stylegen
