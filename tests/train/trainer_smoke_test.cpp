@@ -138,6 +138,31 @@ TEST_F(TrainerSmoke, ResumesAfterBeingKilledMidRun) {
     EXPECT_TRUE(fs::exists(root / "run" / "smoke.sgm"));
 }
 
+TEST_F(TrainerSmoke, StopsCleanlyOnSigtermWithACheckpoint) {
+    std::string command = std::string(STYLEGEN_TRAIN_EXE) + " " + commonArgs() + " --steps 100000 --sample-every 0";
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", ("exec " + command + " > " + (root / "log.txt").string() + " 2>&1").c_str(),
+              (char*)nullptr);
+        _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!fs::exists(root / "run" / "config.json") && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::ifstream log(root / "log.txt");
+    std::string output((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    ASSERT_TRUE(WIFEXITED(status)) << output;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << output;
+    EXPECT_NE(output.find("checkpoint written"), std::string::npos) << output;
+    EXPECT_TRUE(fs::exists(root / "run" / "checkpoint.pt"));
+    EXPECT_FALSE(fs::exists(root / "run" / "smoke.sgm"));  // stopped, not finished: nothing exported
+}
+
 TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
     RunResult noData = runTrainer("--out " + (root / "run").string());
     EXPECT_EQ(noData.exitCode, 2);

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -37,6 +38,7 @@ architecture (defaults: wesnoth/folders 64x64 RGBA character, crawl 32x32 tileab
   --embed-dim N  --w-dim N  --mapping-layers N  --spatial-channels N
 training:
   --batch N (32)  --lr X (0.0025)  --r1-gamma X (0.05)  --mix-prob X (0.9)  --ema-kimg X (10)
+  --augment LIST        DiffAugment operations: translate,color (default), or none
   --minutes M           wall-clock budget over all runs, then export
   --steps N             step budget, then export
   --threads N           LibTorch threads (default: all hardware threads)
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
     bool resume = false, kindSet = false;
     std::string resolutionArg, channelsArg;
     int64_t threads = 0;
+    std::string augmentArg;
     double minutes = -1;
     int64_t steps = -1;
     for (int i = 1; i < argc; ++i)
@@ -139,6 +142,7 @@ int main(int argc, char** argv) {
         else if (a == "--seed") c.seed = uint64_t(number());
         else if (a == "--sample-every") c.sampleEvery = int64_t(number());
         else if (a == "--checkpoint-minutes") c.checkpointMinutes = number();
+        else if (a == "--augment") augmentArg = value();
         else if (a == "--resume") resume = true;
         else
             return fail("unknown option '" + a + "' (see --help)");
@@ -147,6 +151,7 @@ int main(int argc, char** argv) {
         return fail("--out is required (see --help)");
 
     if (resume) {
+        std::string resumeCommand = c.command;
         std::ifstream in(c.outDir + "/config.json");
         auto j = nlohmann::json::parse(in, nullptr, false);
         std::string error;
@@ -154,6 +159,7 @@ int main(int argc, char** argv) {
         if (j.is_discarded() || !sgt::TrainConfig::fromJson(j, &c, &error))
             return fail("cannot resume: " + c.outDir + "/config.json is missing or invalid " + error);
         c.cacheDir = cache;
+        c.command += " && " + resumeCommand;  // the model's provenance lists every run
     } else {
         if (c.data.empty())
             return fail("--data is required (see --help)");
@@ -175,6 +181,15 @@ int main(int argc, char** argv) {
         c.generator.channels(channels);
         if (scene && c.r1Gamma == 0.05)
             c.r1Gamma = 0.02;
+    }
+    // Allowed on --resume too: augmentation may change during a run.
+    if (!augmentArg.empty()) {
+        auto ops = splitList(augmentArg);
+        c.augmentTranslate = std::find(ops.begin(), ops.end(), "translate") != ops.end();
+        c.augmentColor = std::find(ops.begin(), ops.end(), "color") != ops.end();
+        for (const auto& op : ops)
+            if (op != "translate" && op != "color" && op != "none")
+                return fail("--augment: unknown operation '" + op + "' (translate, color, none)");
     }
     if (minutes >= 0)
         c.minutes = minutes;

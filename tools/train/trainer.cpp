@@ -6,7 +6,9 @@
 #include "model/sgm_io.hpp"
 #include "output_files.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -41,6 +43,8 @@ Json TrainConfig::toJson() const {
         {"r1_gamma", r1Gamma},
         {"r1_interval", r1Interval},
         {"mix_probability", mixProbability},
+        {"augment_translate", augmentTranslate},
+        {"augment_color", augmentColor},
         {"ema_kimg", emaKimg},
         {"minutes", minutes},
         {"max_steps", maxSteps},
@@ -71,6 +75,8 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
         c->r1Gamma = j.at("r1_gamma");
         c->r1Interval = j.at("r1_interval");
         c->mixProbability = j.at("mix_probability");
+        c->augmentTranslate = j.value("augment_translate", true);
+        c->augmentColor = j.value("augment_color", true);
         c->emaKimg = j.at("ema_kimg");
         c->minutes = j.at("minutes");
         c->maxSteps = j.at("max_steps");
@@ -252,6 +258,10 @@ bool writeSampleGrid(const TrainConfig& c, Models& m, const std::string& path, s
     return writeImageGrid(path, grid, error);
 }
 
+// Ctrl+C / SIGTERM: finish the step, write the checkpoint, stop (resume later).
+std::atomic<bool> gStopRequested{false};
+extern "C" void requestStop(int) { gStopRequested = true; }
+
 std::string formatDuration(double seconds) {
     char buf[32];
     int s = int(seconds);
@@ -287,7 +297,8 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         *error = "cannot create " + c.outDir + ": " + ec.message();
         return false;
     }
-    if (!resume && !writeTextAtomically((fs::path(c.outDir) / "config.json").string(), c.toJson().dump(2), error))
+    // Rewritten on resume too, so it holds the settings and commands in force.
+    if (!writeTextAtomically((fs::path(c.outDir) / "config.json").string(), c.toJson().dump(2), error))
         return false;
 
     torch::manual_seed(c.seed);
@@ -316,6 +327,8 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
 
     AugmentOptions augment;
     augment.padding = c.generator.padding();
+    augment.translate = c.augmentTranslate;
+    augment.color = c.augmentColor;
     const bool tty = isatty(fileno(stdout));
     const auto runStart = std::chrono::steady_clock::now();
     const double secondsAtStart = m.seconds;
@@ -325,7 +338,11 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     double lossG = 0, lossD = 0, lossR1 = 0;
     int64_t lossCount = 0;
 
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
     auto budgetLeft = [&] {
+        if (gStopRequested)
+            return false;
         if (c.maxSteps > 0 && m.step >= c.maxSteps)
             return false;
         return c.minutes <= 0 || m.seconds < c.minutes * 60.0;
@@ -422,6 +439,13 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     }
     if (tty)
         std::printf("\n");
+    if (gStopRequested) {
+        if (!saveCheckpoint(c, m, error))
+            return false;
+        std::printf("stylegen-train: stopped at step %lld; checkpoint written, continue with --resume --out %s\n",
+                    (long long)m.step, c.outDir.c_str());
+        return true;
+    }
     if (!saveCheckpoint(c, m, error) ||
         !writeSampleGrid(c, m, (fs::path(c.outDir) / "samples-final.png").string(), error))
         return false;

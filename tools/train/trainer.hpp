@@ -24,6 +24,8 @@ struct TrainConfig {
     double r1Gamma = 0.05;
     int64_t r1Interval = 16;
     double mixProbability = 0.9;
+    bool augmentTranslate = true;  // DiffAugment translation
+    bool augmentColor = true;      // DiffAugment brightness/saturation/contrast
     double emaKimg = 10.0;       // EMA half-life in thousands of images (ramped up early)
     double emaRampup = 0.05;
     double minutes = 0;          // wall-clock budget over all runs (0 = no limit)
