@@ -120,10 +120,12 @@ TEST_F(Parity, TinySceneModelMatchesLibTorchAtOtherSizes) {
 }
 
 TEST(ParityDefaultModels, DefaultModelsMatchLibTorch) {
+    int checked = 0;
     for (const char* name : {"characters.sgm", "terrain.sgm"}) {
         fs::path path = fs::path(STYLEGEN_MODELS_DIR) / name;
         if (!fs::exists(path))
-            GTEST_SKIP() << path << " is not there (models are committed with the trained weights)";
+            continue;
+        ++checked;
         sgt::LoadedModel m;
         std::string error;
         ASSERT_TRUE(sgt::importModel(path.string(), &m, &error)) << error;
@@ -135,4 +137,6 @@ TEST(ParityDefaultModels, DefaultModelsMatchLibTorch) {
         }
         EXPECT_LE(maxAbsDifference(path.string(), c), kMaxAbsError) << name;
     }
+    if (checked == 0)
+        GTEST_SKIP() << "no default model in " << STYLEGEN_MODELS_DIR;
 }
