@@ -5,6 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "generate.hpp"
+
 #include "api_guard.hpp"
 #include "context.hpp"
 #include "model.hpp"
@@ -163,6 +165,87 @@ uint64_t seedOf(const uint64_t* pSeeds, uint64_t first, uint32_t i) {
 
 }  // namespace
 
+namespace sg {
+
+SgResult generate(const ApiCall& call, SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
+                  const SgImageBuffer* pImageBuffer) {
+    SG_CHECK(pGenerateInfo != nullptr, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo is NULL");
+    SG_CHECK(pGenerateInfo->sType == SG_STRUCTURE_TYPE_GENERATE_INFO, SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->sType is " + std::to_string(int(pGenerateInfo->sType)) +
+                 ", expected SG_STRUCTURE_TYPE_GENERATE_INFO");
+    SG_CHECK(pImageBuffer != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer is NULL");
+    SG_CHECK(pImageBuffer->sType == SG_STRUCTURE_TYPE_IMAGE_BUFFER, SG_ERROR_INVALID_ARGUMENT,
+             "pImageBuffer->sType is " + std::to_string(int(pImageBuffer->sType)) +
+                 ", expected SG_STRUCTURE_TYPE_IMAGE_BUFFER");
+    const SgGenerateInfo& info = *pGenerateInfo;
+    const sg::ModelData& m = model->data;
+    Layout layout;
+    std::vector<float> weights;
+    if (SgResult r = checkRequest(call, m, info, *pImageBuffer, &layout, &weights); r != SG_SUCCESS) return r;
+
+    const size_t imageFloats = size_t(layout.width) * layout.height * 4;
+    const size_t imageFloatBytes = imageFloats * sizeof(float);
+    // Tight float output can take the backend's output directly and be converted in place.
+    const bool direct = info.format == SG_FORMAT_R32G32B32A32_SFLOAT && layout.rowPitch == layout.width * 16;
+    const uint32_t chunkImages = uint32_t(std::min<size_t>(
+        {size_t(info.count), size_t(kMaxChunkImages), direct ? size_t(kMaxChunkImages)
+                                                             : std::max<size_t>(1, kScratchBytes / imageFloatBytes)}));
+    sg::HostBuffer scratch;
+    if (!direct) {
+        try {
+            scratch = sg::HostBuffer(context->allocator, chunkImages * imageFloatBytes, 64);
+        } catch (const std::bad_alloc&) {
+            return call.fail(SG_ERROR_OUT_OF_MEMORY, "out of host memory for " +
+                                                         std::to_string(chunkImages * imageFloatBytes) +
+                                                         " bytes of generation scratch");
+        }
+    }
+
+    const bool mixing = (info.flags & SG_GENERATE_STYLE_MIXING_BIT) != 0;
+    const bool explicitNoise = (info.flags & SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT) != 0;
+    std::vector<uint64_t> seeds(chunkImages), noiseSeeds(chunkImages), mixSeeds(mixing ? chunkImages : 0);
+    const sg::Backend& backend = *context->backend;
+    uint8_t* out = static_cast<uint8_t*>(pImageBuffer->pData);
+    char message[kPluginErrorSize];
+
+    for (uint32_t first = 0; first < info.count; first += chunkImages) {
+        const uint32_t n = std::min(chunkImages, info.count - first);
+        for (uint32_t k = 0; k < n; ++k) {
+            const uint32_t i = first + k;
+            seeds[k] = seedOf(info.pSeeds, info.firstSeed, i);
+            noiseSeeds[k] = explicitNoise ? seedOf(info.pNoiseSeeds, info.firstNoiseSeed, i) : seeds[k];
+            if (mixing) mixSeeds[k] = seedOf(info.pMixSeeds, info.firstMixSeed, i);
+        }
+        SgpBatch batch{};
+        batch.count = n;
+        batch.width = layout.width;
+        batch.height = layout.height;
+        batch.pSeeds = seeds.data();
+        batch.pNoiseSeeds = noiseSeeds.data();
+        batch.pMixSeeds = mixing ? mixSeeds.data() : nullptr;
+        batch.mixLayer = mixing ? info.mixLayer : m.wLayerCount();
+        batch.pStyleWeights = weights.data();
+        batch.truncationPsi = info.truncationPsi;
+        batch.noiseStrength = info.noiseStrength;
+
+        uint8_t* chunkOut = out + size_t(first) * layout.imageBytes;
+        float* target = direct ? reinterpret_cast<float*>(chunkOut) : static_cast<float*>(scratch.data());
+        message[0] = '\0';
+        const SgpResult r =
+            backend.table().generate(backend.handle(), model->prepared, &batch, target, message, sizeof(message));
+        message[sizeof(message) - 1] = '\0';
+        if (r != SGP_SUCCESS)
+            return call.fail(sg::fromPluginResult(r), "the " + backend.name() + " backend failed: " +
+                                                          (message[0] ? message : "no reason given"));
+        for (uint32_t k = 0; k < n; ++k)
+            convertImage(target + k * imageFloats, layout, info.format, info.alphaMode,
+                         chunkOut + k * layout.imageBytes);
+    }
+    return SG_SUCCESS;
+}
+
+}  // namespace sg
+
 extern "C" {
 
 SG_API SgResult sgGenerate(SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
@@ -172,79 +255,7 @@ SG_API SgResult sgGenerate(SgContext context, SgModel model, const SgGenerateInf
         SG_CHECK(model != nullptr, SG_ERROR_INVALID_ARGUMENT, "model is NULL");
         SG_CHECK(model->context == context, SG_ERROR_INVALID_ARGUMENT,
                  "model was loaded through another context; load it through this one");
-        SG_CHECK(pGenerateInfo != nullptr, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo is NULL");
-        SG_CHECK(pGenerateInfo->sType == SG_STRUCTURE_TYPE_GENERATE_INFO, SG_ERROR_INVALID_ARGUMENT,
-                 "pGenerateInfo->sType is " + std::to_string(int(pGenerateInfo->sType)) +
-                     ", expected SG_STRUCTURE_TYPE_GENERATE_INFO");
-        SG_CHECK(pImageBuffer != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer is NULL");
-        SG_CHECK(pImageBuffer->sType == SG_STRUCTURE_TYPE_IMAGE_BUFFER, SG_ERROR_INVALID_ARGUMENT,
-                 "pImageBuffer->sType is " + std::to_string(int(pImageBuffer->sType)) +
-                     ", expected SG_STRUCTURE_TYPE_IMAGE_BUFFER");
-        const SgGenerateInfo& info = *pGenerateInfo;
-        const sg::ModelData& m = model->data;
-        Layout layout;
-        std::vector<float> weights;
-        if (SgResult r = checkRequest(call, m, info, *pImageBuffer, &layout, &weights); r != SG_SUCCESS) return r;
-
-        const size_t imageFloats = size_t(layout.width) * layout.height * 4;
-        const size_t imageFloatBytes = imageFloats * sizeof(float);
-        // Tight float output can take the backend's output directly and be converted in place.
-        const bool direct = info.format == SG_FORMAT_R32G32B32A32_SFLOAT && layout.rowPitch == layout.width * 16;
-        const uint32_t chunkImages = uint32_t(std::min<size_t>(
-            {size_t(info.count), size_t(kMaxChunkImages), direct ? size_t(kMaxChunkImages)
-                                                                 : std::max<size_t>(1, kScratchBytes / imageFloatBytes)}));
-        sg::HostBuffer scratch;
-        if (!direct) {
-            try {
-                scratch = sg::HostBuffer(context->allocator, chunkImages * imageFloatBytes, 64);
-            } catch (const std::bad_alloc&) {
-                return call.fail(SG_ERROR_OUT_OF_MEMORY, "out of host memory for " +
-                                                             std::to_string(chunkImages * imageFloatBytes) +
-                                                             " bytes of generation scratch");
-            }
-        }
-
-        const bool mixing = (info.flags & SG_GENERATE_STYLE_MIXING_BIT) != 0;
-        const bool explicitNoise = (info.flags & SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT) != 0;
-        std::vector<uint64_t> seeds(chunkImages), noiseSeeds(chunkImages), mixSeeds(mixing ? chunkImages : 0);
-        const sg::Backend& backend = *context->backend;
-        uint8_t* out = static_cast<uint8_t*>(pImageBuffer->pData);
-        char message[kPluginErrorSize];
-
-        for (uint32_t first = 0; first < info.count; first += chunkImages) {
-            const uint32_t n = std::min(chunkImages, info.count - first);
-            for (uint32_t k = 0; k < n; ++k) {
-                const uint32_t i = first + k;
-                seeds[k] = seedOf(info.pSeeds, info.firstSeed, i);
-                noiseSeeds[k] = explicitNoise ? seedOf(info.pNoiseSeeds, info.firstNoiseSeed, i) : seeds[k];
-                if (mixing) mixSeeds[k] = seedOf(info.pMixSeeds, info.firstMixSeed, i);
-            }
-            SgpBatch batch{};
-            batch.count = n;
-            batch.width = layout.width;
-            batch.height = layout.height;
-            batch.pSeeds = seeds.data();
-            batch.pNoiseSeeds = noiseSeeds.data();
-            batch.pMixSeeds = mixing ? mixSeeds.data() : nullptr;
-            batch.mixLayer = mixing ? info.mixLayer : m.wLayerCount();
-            batch.pStyleWeights = weights.data();
-            batch.truncationPsi = info.truncationPsi;
-            batch.noiseStrength = info.noiseStrength;
-
-            uint8_t* chunkOut = out + size_t(first) * layout.imageBytes;
-            float* target = direct ? reinterpret_cast<float*>(chunkOut) : static_cast<float*>(scratch.data());
-            message[0] = '\0';
-            const SgpResult r =
-                backend.table().generate(backend.handle(), model->prepared, &batch, target, message, sizeof(message));
-            message[sizeof(message) - 1] = '\0';
-            if (r != SGP_SUCCESS)
-                return call.fail(sg::fromPluginResult(r), "the " + backend.name() + " backend failed: " +
-                                                              (message[0] ? message : "no reason given"));
-            for (uint32_t k = 0; k < n; ++k)
-                convertImage(target + k * imageFloats, layout, info.format, info.alphaMode,
-                             chunkOut + k * layout.imageBytes);
-        }
-        return SG_SUCCESS;
+        return sg::generate(call, context, model, pGenerateInfo, pImageBuffer);
     });
 }
 

@@ -3,6 +3,9 @@
 #include <cstring>
 
 #include "stylegen/stylegen.h"
+#ifdef SG_WITH_VULKAN
+#include "stylegen/stylegen_vulkan.h"
+#endif
 
 extern "C" {
 
@@ -36,6 +39,10 @@ SG_API PFN_sgVoidFunction sgGetProcAddr(const char* pName) {
         SG_PROC(sgGetContextInfo),     SG_PROC(sgLoadModelFromFile),   SG_PROC(sgLoadModelFromMemory),
         SG_PROC(sgDestroyModel),       SG_PROC(sgGetModelInfo),        SG_PROC(sgGetStyleName),
         SG_PROC(sgFindStyle),          SG_PROC(sgGenerate),
+#ifdef SG_WITH_VULKAN
+        SG_PROC(sgCreateVulkanDevice), SG_PROC(sgDestroyVulkanDevice), SG_PROC(sgGetVulkanDeviceInfo),
+        SG_PROC(sgCreateVulkanImage),  SG_PROC(sgDestroyVulkanImage),  SG_PROC(sgCmdGenerateVulkanImages),
+#endif
     };
 #undef SG_PROC
     for (const auto& proc : kProcs)
