@@ -22,7 +22,7 @@ bash scripts/build.sh stylegen_cli
 
 mkdir -p out
 stylegen=build/tools/cli/stylegen
-"$stylegen" generate models/characters.sgm --all-styles --count 8 --scale 2 \
+"$stylegen" generate models/characters.sgm --all-styles --count 8 --scale 2 --psi 0.8 \
   --sheet out/characters.png
 "$stylegen" generate models/terrain.sgm --all-styles --count 4 --size 128x128 --tile 2x2 \
   --sheet out/terrain.png
