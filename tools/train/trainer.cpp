@@ -127,6 +127,16 @@ struct BatchSampler {
         }
         return {images, styles};
     }
+
+    // Styles of n random training images, without rendering them: the
+    // generator's conditioning follows the data's style distribution.
+    torch::Tensor styles(int64_t n) {
+        auto out = torch::empty({n}, torch::kInt64);
+        std::uniform_int_distribution<size_t> pick(0, data.images.size() - 1);
+        for (int64_t i = 0; i < n; ++i)
+            out[i] = int64_t(data.images[pick(rng)].style);
+        return out;
+    }
 };
 
 // --- Models --------------------------------------------------------------------
@@ -351,7 +361,7 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     while (budgetLeft()) {
         const int64_t n = c.batch;
         auto [real, realStyles] = sampler.next(n);
-        auto fakeStyles = std::get<1>(sampler.next(n));  // the data's style distribution
+        auto fakeStyles = sampler.styles(n);
 
         // Generator: non-saturating logistic loss with style mixing.
         setRequiresGrad(*m.d, false);
