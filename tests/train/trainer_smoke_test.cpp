@@ -4,6 +4,9 @@
 #include <stylegen/stylegen.hpp>
 
 #include "dataset.hpp"
+#include "model_file.hpp"
+
+#include <algorithm>
 
 #include <chrono>
 #include <csignal>
@@ -81,6 +84,22 @@ protected:
     }
     fs::path root;
 };
+
+sg::ModelFileContents readModelFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    sg::ModelFileContents contents;
+    std::string error;
+    EXPECT_TRUE(sg::parseModelFile(bytes.data(), bytes.size(), &contents, &error)) << path << ": " << error;
+    return contents;
+}
+
+const sg::TensorRecord* findTensor(const sg::ModelFileContents& contents, const std::string& name) {
+    for (const auto& t : contents.tensors)
+        if (t.name == name)
+            return &t;
+    return nullptr;
+}
 
 }  // namespace
 
@@ -179,4 +198,89 @@ TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
     RunResult noCheckpoint = runTrainer("--resume --out " + (root / "empty").string());
     EXPECT_EQ(noCheckpoint.exitCode, 2);
     EXPECT_NE(noCheckpoint.output.find("cannot resume"), std::string::npos) << noCheckpoint.output;
+}
+
+TEST_F(TrainerSmoke, DcganBaselineTrainsResumesAndExportsImagesPerStyle) {
+    RunResult first = runTrainer(commonArgs() + " --arch dcgan --batch 4 --steps 2 --export-images 3");
+    ASSERT_EQ(first.exitCode, 0) << first.output;
+    EXPECT_NE(first.output.find("DCGAN baseline"), std::string::npos) << first.output;
+    RunResult resumed =
+        runTrainer("--resume --out " + (root / "run").string() + " --steps 3 --threads 1 --cpu-clock");
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resumed at step 2"), std::string::npos) << resumed.output;
+
+    // What `stylegen eval --images` reads: <style>/<seed>.png, 16x16 RGBA.
+    for (const char* style : {"discs", "squares"})
+        for (int seed = 1; seed <= 3; ++seed)
+            EXPECT_TRUE(fs::exists(root / "run" / "images" / style / (std::to_string(seed) + ".png")));
+    EXPECT_FALSE(fs::exists(root / "run" / "images" / "discs" / "4.png"));
+    EXPECT_TRUE(fs::exists(root / "run" / "images" / "provenance.json"));
+    sgdata::Dataset exported;
+    std::string error;
+    ASSERT_TRUE(sgdata::loadImageFolder((root / "run" / "images").string(), &exported, &error)) << error;
+    EXPECT_EQ(exported.styles, (std::vector<std::string>{"discs", "squares"}));
+    ASSERT_EQ(exported.images.size(), 6u);
+    EXPECT_EQ(exported.images[0].width, 16);
+    EXPECT_EQ(exported.images[0].height, 16);
+}
+
+TEST_F(TrainerSmoke, FinetuneAddsAStyleAndKeepsTheOldStylesLatents) {
+    RunResult base = runTrainer(commonArgs() + " --steps 2");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    ASSERT_TRUE(fs::exists(root / "run" / "smoke.discriminator.pt"));
+
+    // A new style from a few images: the discs again, under a new name.
+    fs::create_directories(root / "new");
+    fs::copy(root / "data" / "discs", root / "new" / "rings");
+    RunResult tuned = runTrainer("--finetune " + (root / "run" / "smoke.sgm").string() + " --data " +
+                                 (root / "new").string() + " --out " + (root / "tuned").string() +
+                                 " --batch 4 --threads 1 --steps 2 --sample-every 0 --name tuned");
+    ASSERT_EQ(tuned.exitCode, 0) << tuned.output;
+    EXPECT_NE(tuned.output.find("fine-tuning"), std::string::npos) << tuned.output;
+
+    // The mapping and the old styles' embeddings are frozen: old styles keep
+    // exactly their latents and truncation centres (only synthesis adapts,
+    // held to its old output by distillation); the new style has its own.
+    sg::ModelFileContents before = readModelFile(root / "run" / "smoke.sgm");
+    sg::ModelFileContents after = readModelFile(root / "tuned" / "tuned.sgm");
+    const auto* embedBefore = findTensor(before, "mapping.embed.weight");
+    const auto* embedAfter = findTensor(after, "mapping.embed.weight");
+    ASSERT_TRUE(embedBefore && embedAfter);
+    ASSERT_EQ(embedAfter->shape, (std::vector<uint64_t>{3, embedBefore->shape[1]}));
+    const size_t oldValues = embedBefore->values.size();
+    EXPECT_TRUE(std::equal(embedBefore->values.begin(), embedBefore->values.end(), embedAfter->values.begin()));
+    EXPECT_FALSE(std::equal(embedAfter->values.begin() + long(oldValues) / 2, embedAfter->values.begin() + long(oldValues),
+                            embedAfter->values.begin() + long(oldValues)));  // the new row is not a copy of the last
+    EXPECT_EQ(findTensor(before, "mapping.fc0.weight")->values, findTensor(after, "mapping.fc0.weight")->values);
+    const auto* avgBefore = findTensor(before, "w_avg");
+    const auto* avgAfter = findTensor(after, "w_avg");
+    EXPECT_TRUE(std::equal(avgBefore->values.begin(), avgBefore->values.end(), avgAfter->values.begin()));
+
+    sg::Context context;
+    sg::Model model = context.loadModel((root / "tuned" / "tuned.sgm").string());
+    EXPECT_EQ(model.styleNames(), (std::vector<std::string>{"discs", "squares", "rings"}));
+    sg::GenerateInfo request;
+    request.count = 2;
+    request.styleIndex = 2;
+    EXPECT_EQ(model.generate(request).size(), size_t(2 * 16 * 16 * 4));
+}
+
+TEST_F(TrainerSmoke, FinetuneErrorsAreClear) {
+    RunResult base = runTrainer(commonArgs() + " --steps 1");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    fs::remove(root / "run" / "smoke.discriminator.pt");
+    RunResult noD = runTrainer("--finetune " + (root / "run" / "smoke.sgm").string() + " --data " +
+                               (root / "data").string() + " --out " + (root / "tuned").string() + " --steps 1");
+    EXPECT_EQ(noD.exitCode, 1);
+    EXPECT_NE(noD.output.find("discriminator"), std::string::npos) << noD.output;
+
+    RunResult dcgan = runTrainer("--arch dcgan --finetune " + (root / "run" / "smoke.sgm").string() + " --data " +
+                                 (root / "data").string() + " --out " + (root / "tuned").string());
+    EXPECT_EQ(dcgan.exitCode, 2);
+    EXPECT_NE(dcgan.output.find("--finetune works with --arch stylegan2 only"), std::string::npos) << dcgan.output;
+
+    RunResult notAModel = runTrainer("--finetune " + (root / "data" / "discs" / "img0.png").string() + " --data " +
+                                     (root / "data").string() + " --out " + (root / "tuned").string());
+    EXPECT_EQ(notAModel.exitCode, 1);
+    EXPECT_NE(notAModel.output.find("img0.png: not a stylegen model"), std::string::npos) << notAModel.output;
 }

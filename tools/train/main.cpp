@@ -36,10 +36,25 @@ output:
 architecture (defaults: wesnoth/folders 64x64 RGBA character, crawl 32x32 tileable scene):
   --kind character|scene  --resolution R  --channels C4,C8,...  --z-dim N
   --embed-dim N  --w-dim N  --mapping-layers N  --spatial-channels N
+architecture choice:
+  --arch stylegan2|dcgan  stylegan2 (default): the SDK's generator, exported as .sgm;
+                        dcgan: the classic conditional DCGAN baseline (Adam 2e-4,
+                        batch 64 unless given), exported as PNGs per style
+                        (--export DIR, default DIR/images) for `stylegen eval --images`
+  --export-images N     DCGAN images per style (256)
+fine-tuning (transfer learning to new styles from a few images):
+  --finetune M.sgm      start from model M: its architecture, weights and styles;
+                        the data's styles are added to the model's
+  --discriminator P     its discriminator (default: M's .discriminator.pt beside it,
+                        written by every export; or a run's checkpoint.pt)
+  --freeze-d N          D's fromRGB and N highest-resolution blocks stay frozen (2)
+  --distill X           weight of keeping the old styles' outputs unchanged (10)
 training:
   --batch N (32)  --lr X (0.0025)  --r1-gamma X (0.05)  --mix-prob X (0.9)  --ema-kimg X (10)
   --augment LIST        DiffAugment operations: translate,color (default), or none
-  --minutes M           wall-clock budget over all runs, then export
+  --minutes M           time budget over all runs, then export
+  --cpu-clock           count --minutes in this process's CPU time instead of wall
+                        time: equal budgets on a shared machine (use with --threads 1)
   --steps N             step budget, then export
   --threads N           LibTorch threads (default: all hardware threads)
   --seed N (1)  --sample-every N (500 steps)  --checkpoint-minutes M (5)
@@ -79,7 +94,7 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
     sgt::TrainConfig c;
-    bool resume = false, kindSet = false;
+    bool resume = false, kindSet = false, batchSet = false, lrSet = false;
     std::string resolutionArg, channelsArg;
     int64_t threads = 0;
     std::string augmentArg;
@@ -131,8 +146,8 @@ int main(int argc, char** argv) {
         else if (a == "--w-dim") c.generator.wDim(int64_t(number()));
         else if (a == "--mapping-layers") c.generator.mappingLayers(int64_t(number()));
         else if (a == "--spatial-channels") c.generator.spatialChannels(int64_t(number()));
-        else if (a == "--batch") c.batch = int64_t(number());
-        else if (a == "--lr") c.lr = number();
+        else if (a == "--batch") { c.batch = int64_t(number()); batchSet = true; }
+        else if (a == "--lr") { c.lr = number(); lrSet = true; }
         else if (a == "--r1-gamma") c.r1Gamma = number();
         else if (a == "--mix-prob") c.mixProbability = number();
         else if (a == "--ema-kimg") c.emaKimg = number();
@@ -144,6 +159,17 @@ int main(int argc, char** argv) {
         else if (a == "--checkpoint-minutes") c.checkpointMinutes = number();
         else if (a == "--augment") augmentArg = value();
         else if (a == "--resume") resume = true;
+        else if (a == "--cpu-clock") c.cpuClock = true;
+        else if (a == "--arch") {
+            std::string arch = value();
+            if (arch != "stylegan2" && arch != "dcgan")
+                return fail("--arch must be stylegan2 or dcgan");
+            c.arch = arch == "dcgan" ? sgt::Architecture::Dcgan : sgt::Architecture::StyleGan2;
+        } else if (a == "--export-images") c.exportImages = int64_t(number());
+        else if (a == "--finetune") c.finetune = value();
+        else if (a == "--discriminator") c.discriminator = value();
+        else if (a == "--freeze-d") c.freezeD = int64_t(number());
+        else if (a == "--distill") c.distill = number();
         else
             return fail("unknown option '" + a + "' (see --help)");
     }
@@ -181,6 +207,14 @@ int main(int argc, char** argv) {
         c.generator.channels(channels);
         if (scene && c.r1Gamma == 0.05)
             c.r1Gamma = 0.02;
+        if (c.arch == sgt::Architecture::Dcgan) {  // the paper's settings
+            if (!lrSet)
+                c.lr = 0.0002;
+            if (!batchSet)
+                c.batch = 64;
+        }
+        if (!c.finetune.empty() && c.arch == sgt::Architecture::Dcgan)
+            return fail("--finetune works with --arch stylegan2 only");
     }
     // Allowed on --resume too: augmentation may change during a run.
     if (!augmentArg.empty()) {

@@ -84,4 +84,28 @@ bool writeImageGrid(const std::string& path, const torch::Tensor& gridIn, std::s
         error);
 }
 
+bool writeImagePng(const std::string& path, const torch::Tensor& imageIn, std::string* error) {
+    auto image = imageIn.detach().to(torch::kFloat32).contiguous();
+    const int64_t h = image.size(1), w = image.size(2);
+    std::vector<uint8_t> rgba(size_t(w * h * 4));
+    auto a = image.accessor<float, 3>();
+    auto unit = [](float v) { return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; };
+    for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+            uint8_t* p = &rgba[size_t((y * w + x) * 4)];
+            const float alpha = unit(a[3][y][x]);
+            const float inv = alpha > 0.0f ? 1.0f / alpha : 0.0f;  // transparent pixels have no colour
+            for (int k = 0; k < 3; ++k)
+                p[k] = uint8_t(unit(a[k][y][x] * inv) * 255.0f + 0.5f);
+            p[3] = uint8_t(alpha * 255.0f + 0.5f);
+        }
+    return writeAtomically(
+        path,
+        [&](const std::string& tmp) {
+            if (!stbi_write_png(tmp.c_str(), int(w), int(h), 4, rgba.data(), int(w * 4)))
+                throw std::runtime_error("PNG encoder failed");
+        },
+        error);
+}
+
 }  // namespace sgt

@@ -18,6 +18,9 @@ bool writeTextAtomically(const std::string& path, const std::string& text, std::
 
 // grid [rows, columns, 4, H, W]: premultiplied RGBA in [0, 1], composited over
 // a grey checkerboard (so transparency shows) into one PNG.
+// One image, premultiplied RGBA in [0, 1] [4, H, W], as an RGBA8 PNG with
+// straight alpha, converted exactly as the SDK converts (docs/api.md).
+bool writeImagePng(const std::string& path, const torch::Tensor& image, std::string* error);
 bool writeImageGrid(const std::string& path, const torch::Tensor& grid, std::string* error);
 
 }  // namespace sgt

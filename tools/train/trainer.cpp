@@ -1,11 +1,10 @@
 #include "trainer.hpp"
 
-#include "augment.hpp"
-#include "model/discriminator.hpp"
-#include "model/sampling.hpp"
+#include "gan_training.hpp"
 #include "model/sgm_io.hpp"
 #include "output_files.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -13,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -47,11 +47,18 @@ Json TrainConfig::toJson() const {
         {"augment_color", augmentColor},
         {"ema_kimg", emaKimg},
         {"minutes", minutes},
+        {"clock", cpuClock ? "cpu" : "wall"},
         {"max_steps", maxSteps},
         {"seed", seed},
         {"sample_every", sampleEvery},
         {"half", half},
         {"command", command},
+        {"arch", arch == Architecture::Dcgan ? "dcgan" : "stylegan2"},
+        {"finetune", finetune},
+        {"discriminator", discriminator},
+        {"freeze_d", freezeD},
+        {"distill", distill},
+        {"export_images", exportImages},
     };
 }
 
@@ -79,11 +86,18 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
         c->augmentColor = j.value("augment_color", true);
         c->emaKimg = j.at("ema_kimg");
         c->minutes = j.at("minutes");
+        c->cpuClock = j.value("clock", "wall") == "cpu";
         c->maxSteps = j.at("max_steps");
         c->seed = j.at("seed");
         c->sampleEvery = j.at("sample_every");
         c->half = j.at("half");
         c->command = j.value("command", "");
+        c->arch = j.value("arch", "stylegan2") == "dcgan" ? Architecture::Dcgan : Architecture::StyleGan2;
+        c->finetune = j.value("finetune", "");
+        c->discriminator = j.value("discriminator", "");
+        c->freezeD = j.value("freeze_d", int64_t(2));
+        c->distill = j.value("distill", 10.0);
+        c->exportImages = j.value("export_images", int64_t(256));
     } catch (const std::exception& e) {
         *error = std::string("bad training config: ") + e.what();
         return false;
@@ -139,110 +153,33 @@ struct BatchSampler {
     }
 };
 
-// --- Models --------------------------------------------------------------------
+// --- Checkpoints -----------------------------------------------------------------
 
-// What the discriminator sees of a generated image: the SDK's output (clamped
-// to [-1, 1], rgb <= alpha for premultiplied RGBA) plus 1% of whatever lies
-// beyond it. Real sprites have exactly transparent backgrounds; with the raw
-// output the discriminator tells fakes apart by that alone and wins within a
-// few hundred steps. A hard clamp would hide overshoot and let the output
-// drift; the 1% leak keeps overshoot visible, and penalised, and keeps a
-// gradient everywhere.
-torch::Tensor asDecoded(const torch::Tensor& img) {
-    auto y = img.clamp(-1, 1);
-    if (y.size(1) == 4) {
-        auto alpha = y.narrow(1, 3, 1);
-        y = torch::cat({torch::min(y.narrow(1, 0, 3), alpha), alpha}, 1);
-    }
-    return y + 0.01 * (img - y);
-}
-
-// Starts the first toRGB bias at the data's mean colour. Sprites are mostly
-// transparent (mean near -0.85 in [-1, 1]); a generator that starts at 0 is
-// told apart by its mean alone and the discriminator wins before the
-// generator has learnt anything.
-void initOutputBias(Generator& g, const torch::Tensor& realBatch) {
-    torch::NoGradGuard noGrad;
-    g->synthesis->blocks[0]->torgb->bias.copy_(realBatch.mean({0, 2, 3}));
-}
-
-void setRequiresGrad(torch::nn::Module& m, bool on) {
-    for (auto& p : m.parameters())
-        p.set_requires_grad(on);
-}
-
-void copyParameters(torch::nn::Module& from, torch::nn::Module& to) {
-    torch::NoGradGuard noGrad;
-    auto src = from.named_parameters();
-    for (auto& p : to.named_parameters())
-        p.value().copy_(src[p.key()]);
-}
-
-struct Models {
-    Generator g{nullptr}, gEma{nullptr};
-    Discriminator d{nullptr};
-    std::unique_ptr<torch::optim::Adam> optG, optD;
+struct Progress {
     int64_t step = 0;
     double nimg = 0;
     double seconds = 0;  // training time over all runs
 };
 
-Models makeModels(const TrainConfig& c) {
-    Models m;
-    m.g = Generator(c.generator);
-    m.gEma = Generator(c.generator);
-    copyParameters(*m.g, *m.gEma);
-    setRequiresGrad(*m.gEma, false);
-    m.d = Discriminator(c.generator);
-    m.optG = std::make_unique<torch::optim::Adam>(
-        m.g->parameters(), torch::optim::AdamOptions(c.lr).betas({0.0, 0.99}).eps(1e-8));
-    // Lazy regularisation (StyleGAN2 Appendix B): D is regularised every
-    // r1Interval steps, so its Adam settings are rescaled to match.
-    double ratio = double(c.r1Interval) / double(c.r1Interval + 1);
-    m.optD = std::make_unique<torch::optim::Adam>(
-        m.d->parameters(),
-        torch::optim::AdamOptions(c.lr * ratio).betas({0.0, std::pow(0.99, ratio)}).eps(1e-8));
-    return m;
-}
-
 std::string checkpointPath(const TrainConfig& c) { return (fs::path(c.outDir) / "checkpoint.pt").string(); }
 
-bool saveCheckpoint(const TrainConfig& c, Models& m, std::string* error) {
-    torch::serialize::OutputArchive root, g, gEma, d, optG, optD;
-    m.g->save(g);
-    m.gEma->save(gEma);
-    m.d->save(d);
-    m.optG->save(optG);
-    m.optD->save(optD);
-    root.write("g", g);
-    root.write("g_ema", gEma);
-    root.write("d", d);
-    root.write("opt_g", optG);
-    root.write("opt_d", optD);
-    root.write("progress", torch::tensor({double(m.step), m.nimg, m.seconds}, torch::kFloat64));
-    std::string path = checkpointPath(c);
-    return writeAtomically(path, [&](const std::string& tmp) { root.save_to(tmp); }, error);
+bool saveCheckpoint(const TrainConfig& c, GanTraining& gan, const Progress& p, std::string* error) {
+    torch::serialize::OutputArchive root;
+    gan.save(root);
+    root.write("progress", torch::tensor({double(p.step), p.nimg, p.seconds}, torch::kFloat64));
+    return writeAtomically(checkpointPath(c), [&](const std::string& tmp) { root.save_to(tmp); }, error);
 }
 
-bool loadCheckpoint(const TrainConfig& c, Models& m, std::string* error) {
+bool loadCheckpoint(const TrainConfig& c, GanTraining& gan, Progress* p, std::string* error) {
     try {
-        torch::serialize::InputArchive root, g, gEma, d, optG, optD;
+        torch::serialize::InputArchive root;
         root.load_from(checkpointPath(c));
-        root.read("g", g);
-        root.read("g_ema", gEma);
-        root.read("d", d);
-        root.read("opt_g", optG);
-        root.read("opt_d", optD);
-        m.g->load(g);
-        m.gEma->load(gEma);
-        m.d->load(d);
-        m.optG->load(optG);
-        m.optD->load(optD);
+        gan.load(root);
         torch::Tensor progress;
         root.read("progress", progress);
-        m.step = int64_t(progress[0].item<double>());
-        m.nimg = progress[1].item<double>();
-        m.seconds = progress[2].item<double>();
+        p->step = int64_t(progress[0].item<double>());
+        p->nimg = progress[1].item<double>();
+        p->seconds = progress[2].item<double>();
     } catch (const std::exception& e) {
         *error = "cannot resume from " + checkpointPath(c) + ": " + e.what();
         return false;
@@ -250,27 +187,40 @@ bool loadCheckpoint(const TrainConfig& c, Models& m, std::string* error) {
     return true;
 }
 
-// Rows = styles, columns = fixed seeds: the same images at every snapshot, made
-// the way the SDK makes them (Philox latents and noise).
-bool writeSampleGrid(const TrainConfig& c, Models& m, const std::string& path, std::string* error) {
-    const int64_t styles = c.generator.styleCount(), columns = 8;
-    auto wAvg = styleMeans(m.gEma->mapping, 1024);
-    std::vector<torch::Tensor> rows;
-    for (int64_t s = 0; s < styles; ++s) {
-        SampleRequest r;
-        for (int64_t i = 0; i < columns; ++i)
-            r.seeds.push_back(uint64_t(i + 1));
-        r.styleWeights.assign(size_t(styles), 0.0f);
-        r.styleWeights[size_t(s)] = 1.0f;
-        rows.push_back(sample(m.gEma, wAvg, r));
+// Fine-tuning: the model's architecture, and its styles first, in its order;
+// the data's styles join them (a data style with the name of a model style
+// continues it).
+bool adoptBaseModel(const std::string& modelPath, GeneratorOptions* options, sgdata::Dataset* data,
+                    std::string* error) {
+    LoadedModel base;
+    if (!importModel(modelPath, &base, error))
+        return false;
+    *options = base.generator->options;
+    std::vector<std::string> styles = base.meta.styles;
+    std::vector<int> remap;
+    for (const auto& name : data->styles) {
+        auto it = std::find(styles.begin(), styles.end(), name);
+        remap.push_back(int(it - styles.begin()));
+        if (it == styles.end())
+            styles.push_back(name);
     }
-    auto grid = torch::stack(rows);  // [S, columns, 4, H, W]
-    return writeImageGrid(path, grid, error);
+    for (auto& image : data->images)
+        image.style = remap[size_t(image.style)];
+    data->styles = styles;
+    return true;
 }
 
 // Ctrl+C / SIGTERM: finish the step, write the checkpoint, stop (resume later).
 std::atomic<bool> gStopRequested{false};
 extern "C" void requestStop(int) { gStopRequested = true; }
+
+// User + system CPU time of this process, all threads.
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
 
 std::string formatDuration(double seconds) {
     char buf[32];
@@ -292,15 +242,18 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         *error = "no training images in " + c.data;
         return false;
     }
+    if (!c.finetune.empty() && !adoptBaseModel(c.finetune, &c.generator, &data, error))
+        return false;
     c.generator.styleCount(int64_t(data.styles.size()));
     if (auto reason = c.generator.validate(); !reason.empty()) {
         *error = "bad architecture: " + reason;
         return false;
     }
+    const bool dcgan = c.arch == Architecture::Dcgan;
     if (c.name.empty())
         c.name = data.name;
     if (c.exportPath.empty())
-        c.exportPath = (fs::path(c.outDir) / (c.name + ".sgm")).string();
+        c.exportPath = (fs::path(c.outDir) / (dcgan ? "images" : c.name + ".sgm")).string();
     std::error_code ec;
     fs::create_directories(c.outDir, ec);
     if (ec) {
@@ -312,21 +265,24 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         return false;
 
     torch::manual_seed(c.seed);
-    Models m = makeModels(c);
-    if (resume && !loadCheckpoint(c, m, error))
+    auto gan = dcgan ? makeDcganTraining(c, error) : makeStyleGanTraining(c, error);
+    if (!gan)
         return false;
-    BatchSampler sampler{data, c.generator, std::mt19937_64(c.seed + uint64_t(m.step) * 7919)};
-    if (!resume) {
-        initOutputBias(m.g, sampler.next(256).first);
-        copyParameters(*m.g, *m.gEma);
-    }
-    torch::manual_seed(c.seed + uint64_t(m.step));  // a resumed run draws fresh batches
+    Progress progress;
+    if (resume && !loadCheckpoint(c, *gan, &progress, error))
+        return false;
+    BatchSampler sampler{data, c.generator, std::mt19937_64(c.seed + uint64_t(progress.step) * 7919)};
+    if (!resume)
+        gan->begin(sampler.next(256).first);
+    torch::manual_seed(c.seed + uint64_t(progress.step));  // a resumed run draws fresh batches
 
-    std::printf("stylegen-train: %s, %zu images, %zu styles, %s %lldx%lld, batch %lld, %d threads%s\n",
+    std::printf("stylegen-train: %s%s, %zu images, %zu styles, %s %lldx%lld, batch %lld, %d threads%s\n",
+                dcgan ? "DCGAN baseline, " : c.finetune.empty() ? "" : ("fine-tuning " + c.finetune + ", ").c_str(),
                 data.name.c_str(), data.images.size(), data.styles.size(),
                 c.generator.kind() == ModelKind::Scene ? "scene" : "character",
                 (long long)c.generator.resolution(), (long long)c.generator.resolution(), (long long)c.batch,
-                torch::get_num_threads(), resume ? (", resumed at step " + std::to_string(m.step)).c_str() : "");
+                torch::get_num_threads(),
+                resume ? (", resumed at step " + std::to_string(progress.step)).c_str() : "");
     for (size_t s = 0; s < data.styles.size(); ++s) {
         size_t count = 0;
         for (const auto& im : data.images)
@@ -335,114 +291,75 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     }
     std::fflush(stdout);
 
-    AugmentOptions augment;
-    augment.padding = c.generator.padding();
-    augment.translate = c.augmentTranslate;
-    augment.color = c.augmentColor;
     const bool tty = isatty(fileno(stdout));
     const auto runStart = std::chrono::steady_clock::now();
-    const double secondsAtStart = m.seconds;
+    const double cpuAtStart = processCpuSeconds();
+    const double secondsAtStart = progress.seconds;
     auto lastCheckpoint = runStart;
     auto lastReport = runStart;
-    double reportNimg = m.nimg;
+    double reportNimg = progress.nimg;
     double lossG = 0, lossD = 0, lossR1 = 0;
-    int64_t lossCount = 0;
+    int64_t lossCount = 0, r1Count = 0;
 
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
     auto budgetLeft = [&] {
         if (gStopRequested)
             return false;
-        if (c.maxSteps > 0 && m.step >= c.maxSteps)
+        if (c.maxSteps > 0 && progress.step >= c.maxSteps)
             return false;
-        return c.minutes <= 0 || m.seconds < c.minutes * 60.0;
+        return c.minutes <= 0 || progress.seconds < c.minutes * 60.0;
     };
 
     while (budgetLeft()) {
-        const int64_t n = c.batch;
-        auto [real, realStyles] = sampler.next(n);
-        auto fakeStyles = sampler.styles(n);
+        auto [real, realStyles] = sampler.next(c.batch);
+        auto losses = gan->step(progress.step, real, realStyles, sampler.styles(c.batch));
+        progress.nimg += double(c.batch);
+        ++progress.step;
 
-        // Generator: non-saturating logistic loss with style mixing.
-        setRequiresGrad(*m.d, false);
-        auto fake = m.g->forward(torch::randn({n, c.generator.zDim()}), fakeStyles, c.mixProbability);
-        auto gLoss = torch::softplus(-m.d->forward(diffAugment(asDecoded(fake), augment), fakeStyles)).mean();
-        m.optG->zero_grad();
-        gLoss.backward();
-        m.optG->step();
-        setRequiresGrad(*m.d, true);
-
-        // Discriminator, with lazy R1 on the real images every r1Interval steps.
-        const bool r1Step = m.step % c.r1Interval == 0;
-        torch::Tensor fakeDetached;
-        {
-            torch::NoGradGuard noGrad;
-            fakeDetached = m.g->forward(torch::randn({n, c.generator.zDim()}), fakeStyles, c.mixProbability);
+        lossG += losses.g;
+        lossD += losses.d;
+        if (losses.r1 >= 0) {
+            lossR1 += losses.r1;
+            ++r1Count;
         }
-        auto realIn = real.detach().requires_grad_(r1Step);
-        auto realLogits = m.d->forward(diffAugment(realIn, augment), realStyles);
-        auto fakeLogits = m.d->forward(diffAugment(asDecoded(fakeDetached), augment), fakeStyles);
-        auto dLoss = torch::softplus(fakeLogits).mean() + torch::softplus(-realLogits).mean();
-        torch::Tensor r1;
-        if (r1Step) {
-            auto grad = torch::autograd::grad({realLogits.sum()}, {realIn}, {}, true, true)[0];
-            r1 = grad.square().sum({1, 2, 3}).mean();
-            dLoss = dLoss + r1 * (c.r1Gamma * 0.5 * double(c.r1Interval));
-        }
-        m.optD->zero_grad();
-        dLoss.backward();
-        m.optD->step();
-
-        // EMA of the generator weights: the exported model.
-        m.nimg += double(n);
-        {
-            torch::NoGradGuard noGrad;
-            double emaNimg = std::min(c.emaKimg * 1000.0, m.nimg * c.emaRampup);
-            double beta = std::pow(0.5, double(n) / std::max(emaNimg, 1e-8));
-            auto src = m.g->parameters();
-            auto dst = m.gEma->parameters();
-            for (size_t i = 0; i < src.size(); ++i)
-                dst[i].copy_(src[i].lerp(dst[i], beta));
-        }
-        ++m.step;
-
-        lossG += gLoss.item<double>();
-        lossD += dLoss.item<double>();
-        if (r1.defined())
-            lossR1 += r1.item<double>() / double(c.r1Interval);
         ++lossCount;
         auto now = std::chrono::steady_clock::now();
-        m.seconds = secondsAtStart + std::chrono::duration<double>(now - runStart).count();
+        progress.seconds = secondsAtStart + (c.cpuClock ? processCpuSeconds() - cpuAtStart
+                                                        : std::chrono::duration<double>(now - runStart).count());
 
         double sinceReport = std::chrono::duration<double>(now - lastReport).count();
         if (sinceReport >= (tty ? 1.0 : 30.0) || !budgetLeft()) {
-            double ips = (m.nimg - reportNimg) / std::max(sinceReport, 1e-9);
-            double fraction = c.minutes > 0 ? m.seconds / (c.minutes * 60.0)
-                              : c.maxSteps > 0 ? double(m.step) / double(c.maxSteps) : 0.0;
+            double ips = (progress.nimg - reportNimg) / std::max(sinceReport, 1e-9);
+            double fraction = c.minutes > 0 ? progress.seconds / (c.minutes * 60.0)
+                              : c.maxSteps > 0 ? double(progress.step) / double(c.maxSteps) : 0.0;
             fraction = std::min(fraction, 1.0);
             char bar[21];
             for (int i = 0; i < 20; ++i)
                 bar[i] = i < int(fraction * 20) ? '#' : '.';
             bar[20] = 0;
-            double eta = fraction > 0 ? m.seconds / fraction - m.seconds : 0;
-            std::printf("%s[%s] %3d%% step %lld kimg %.1f | G %.3f D %.3f R1 %.3f | %.1f img/s | %s ETA %s%s",
-                        tty ? "\r" : "", bar, int(fraction * 100), (long long)m.step, m.nimg / 1000.0,
-                        lossG / lossCount, lossD / lossCount, lossR1 / lossCount, ips,
-                        formatDuration(m.seconds).c_str(), formatDuration(eta).c_str(), tty ? "   " : "\n");
+            char r1[32] = "";
+            if (r1Count > 0)
+                std::snprintf(r1, sizeof r1, " R1 %.3f", lossR1 / double(r1Count));
+            double eta = fraction > 0 ? progress.seconds / fraction - progress.seconds : 0;
+            std::printf("%s[%s] %3d%% step %lld kimg %.1f | G %.3f D %.3f%s | %.1f img/s | %s ETA %s%s",
+                        tty ? "\r" : "", bar, int(fraction * 100), (long long)progress.step, progress.nimg / 1000.0,
+                        lossG / double(lossCount), lossD / double(lossCount), r1, ips,
+                        formatDuration(progress.seconds).c_str(), formatDuration(eta).c_str(), tty ? "   " : "\n");
             std::fflush(stdout);
             lastReport = now;
-            reportNimg = m.nimg;
+            reportNimg = progress.nimg;
             lossG = lossD = lossR1 = 0;
-            lossCount = 0;
+            lossCount = r1Count = 0;
         }
-        if (c.sampleEvery > 0 && m.step % c.sampleEvery == 0) {
+        if (c.sampleEvery > 0 && progress.step % c.sampleEvery == 0) {
             char name[64];
-            std::snprintf(name, sizeof name, "samples-%06lld.png", (long long)m.step);
-            if (!writeSampleGrid(c, m, (fs::path(c.outDir) / name).string(), error))
+            std::snprintf(name, sizeof name, "samples-%06lld.png", (long long)progress.step);
+            if (!gan->writeSampleGrid((fs::path(c.outDir) / name).string(), error))
                 return false;
         }
         if (std::chrono::duration<double>(now - lastCheckpoint).count() >= c.checkpointMinutes * 60.0) {
-            if (!saveCheckpoint(c, m, error))
+            if (!saveCheckpoint(c, *gan, progress, error))
                 return false;
             lastCheckpoint = now;
         }
@@ -450,37 +367,35 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     if (tty)
         std::printf("\n");
     if (gStopRequested) {
-        if (!saveCheckpoint(c, m, error))
+        if (!saveCheckpoint(c, *gan, progress, error))
             return false;
         std::printf("stylegen-train: stopped at step %lld; checkpoint written, continue with --resume --out %s\n",
-                    (long long)m.step, c.outDir.c_str());
+                    (long long)progress.step, c.outDir.c_str());
         return true;
     }
-    if (!saveCheckpoint(c, m, error) ||
-        !writeSampleGrid(c, m, (fs::path(c.outDir) / "samples-final.png").string(), error))
+    if (!saveCheckpoint(c, *gan, progress, error) ||
+        !gan->writeSampleGrid((fs::path(c.outDir) / "samples-final.png").string(), error))
         return false;
 
-    ModelMetadata meta;
-    meta.name = c.name;
-    meta.styles = data.styles;
-    meta.training = {
+    Json training = {
+        {"architecture", dcgan ? "dcgan" : "stylegan2"},
         {"data", data.name},
         {"data_provenance", data.provenance},
         {"data_licence", data.licence},
         {"images", data.images.size()},
         {"hold_out", c.holdOut},
-        {"steps", m.step},
-        {"kimg", m.nimg / 1000.0},
-        {"seconds", m.seconds},
+        {"steps", progress.step},
+        {"kimg", progress.nimg / 1000.0},
+        {"seconds", progress.seconds},
+        {"clock", c.cpuClock ? "cpu" : "wall"},
         {"batch", c.batch},
         {"threads", torch::get_num_threads()},
         {"command", c.command},
     };
-    auto wAvg = styleMeans(m.gEma->mapping);
-    if (!exportModel(m.gEma, wAvg, meta, c.exportPath, c.half, error))
+    if (!gan->exportResult(data.styles, training, error))
         return false;
-    std::printf("stylegen-train: %lld steps, %.1f kimg in %s; exported %s\n", (long long)m.step, m.nimg / 1000.0,
-                formatDuration(m.seconds).c_str(), c.exportPath.c_str());
+    std::printf("stylegen-train: %lld steps, %.1f kimg in %s; exported %s\n", (long long)progress.step,
+                progress.nimg / 1000.0, formatDuration(progress.seconds).c_str(), c.exportPath.c_str());
     return true;
 }
 

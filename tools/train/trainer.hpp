@@ -1,6 +1,8 @@
-// trainer.hpp - StyleGAN2 training loop: non-saturating logistic loss, lazy R1,
-// style-mixing regularisation, DiffAugment, EMA generator; atomic, resumable
-// checkpoints; sample grids; export to .sgm.
+// trainer.hpp - the training loop: data, time and step budgets, progress,
+// atomic resumable checkpoints, sample grids, export. The architectures
+// (gan_training.hpp): StyleGAN2 (non-saturating logistic loss, lazy R1,
+// style-mixing regularisation, DiffAugment, EMA generator; exported to .sgm),
+// fine-tuning of an existing .sgm with new styles, and the DCGAN baseline.
 #pragma once
 
 #include "data/dataset.hpp"
@@ -11,7 +13,10 @@
 
 namespace sgt {
 
+enum class Architecture { StyleGan2, Dcgan };
+
 struct TrainConfig {
+    Architecture arch = Architecture::StyleGan2;
     std::string data;            // "wesnoth", "crawl" or a folder <root>/<style>/*.png
     std::string cacheDir;        // data cache ("" = default)
     std::vector<std::string> holdOut;  // styles left out of training (wesnoth)
@@ -28,7 +33,11 @@ struct TrainConfig {
     bool augmentColor = true;      // DiffAugment brightness/saturation/contrast
     double emaKimg = 10.0;       // EMA half-life in thousands of images (ramped up early)
     double emaRampup = 0.05;
-    double minutes = 0;          // wall-clock budget over all runs (0 = no limit)
+    double minutes = 0;          // time budget over all runs (0 = no limit)
+    // The budget's clock: false = wall clock; true = this process's CPU time,
+    // for comparing runs made on a shared machine (one thread: CPU time is
+    // the time the run would take alone).
+    bool cpuClock = false;
     int64_t maxSteps = 0;        // 0 = no limit
     int64_t threads = 0;         // 0 = hardware threads
     uint64_t seed = 1;
@@ -36,6 +45,14 @@ struct TrainConfig {
     double checkpointMinutes = 5;
     bool half = true;            // f16 weights in the exported .sgm
     std::string command;         // the command line, recorded in the model's provenance
+    // Fine-tuning (StyleGAN2): start from this .sgm; the data's styles are added
+    // to the model's (or continue an existing style of the same name).
+    std::string finetune;
+    std::string discriminator;   // D to start from: a checkpoint.pt or the .discriminator.pt beside a model
+    int64_t freezeD = 2;         // FreezeD: D's fromRGB and this many highest-resolution blocks stay frozen
+    double distill = 10.0;       // weight of the old styles' output-matching loss against the original model
+    // DCGAN: images per style written under exportPath for `stylegen eval --images`.
+    int64_t exportImages = 256;
 
     nlohmann::json toJson() const;
     static bool fromJson(const nlohmann::json& j, TrainConfig* out, std::string* error);

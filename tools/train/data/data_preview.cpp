@@ -1,6 +1,7 @@
 // data_preview.cpp - stylegen-data-preview: what a data set gives the trainer.
 //
 //     stylegen-data-preview [--cache DIR] [--out PREFIX] [--hold-out STYLE]... [wesnoth|crawl|FOLDER]...
+//     stylegen-data-preview --export STYLE --count N --size S --out DIR [wesnoth|crawl|FOLDER]
 //
 // Loads each set (default: wesnoth crawl), prints its licence, provenance,
 // warnings and per-style counts with the default held-out split, and writes
@@ -8,6 +9,12 @@
 // by renderImage() exactly as training sees them (units in the first three team
 // colours, side by side). Opens a sheet to check styles are coherent and team
 // colours are right.
+//
+// --export writes one style as a small folder data set for fine-tuning
+// (stylegen-train --finetune ... --data DIR/train): N images from whole groups
+// (units: all frames of a unit go to one side) into DIR/train/STYLE/, the rest
+// into DIR/held-out/STYLE/ for evaluation; rendered at S x S in the first team
+// colour, as RGBA PNGs with straight alpha.
 #include "dataset.hpp"
 
 #pragma GCC diagnostic push
@@ -18,6 +25,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -171,26 +179,111 @@ bool writeSheet(const sgdata::Dataset& data, const std::string& path, std::strin
     return sgdata::writePng(path, canvas.width, canvas.height, 3, canvas.rgb.data(), error);
 }
 
+bool exportStyle(const sgdata::Dataset& data, const std::string& style, size_t count, int size,
+                 const std::string& dir, std::string* error) {
+    auto it = std::find(data.styles.begin(), data.styles.end(), style);
+    if (it == data.styles.end()) {
+        *error = data.name + " has no style '" + style + "'";
+        return false;
+    }
+    const int styleIndex = int(it - data.styles.begin());
+    std::vector<size_t> ofStyle;
+    for (size_t i = 0; i < data.images.size(); ++i)
+        if (data.images[i].style == styleIndex)
+            ofStyle.push_back(i);
+    if (count == 0 || count >= ofStyle.size()) {
+        *error = style + " has " + std::to_string(ofStyle.size()) + " images; --count must be between 1 and " +
+                 std::to_string(ofStyle.size() - 1);
+        return false;
+    }
+    // splitHeldOut's held-out side takes whole groups: ask for a bit more than
+    // `count` and keep the first `count`; the rest of those groups is dropped
+    // rather than leak frames of a training unit into the evaluation side.
+    std::vector<size_t> rest, chosen;
+    sgdata::splitHeldOut(data, std::min(0.95, 1.1 * double(count) / double(ofStyle.size())), kSplitSeed, &rest, &chosen);
+    std::vector<size_t> train, heldOut;
+    std::set<std::string> trainGroups;
+    for (size_t i : chosen)
+        if (data.images[i].style == styleIndex && train.size() < count) {
+            train.push_back(i);
+            trainGroups.insert(data.images[i].group);
+        }
+    for (size_t i : ofStyle)
+        if (!trainGroups.count(data.images[i].group))
+            heldOut.push_back(i);
+    if (train.size() < count) {
+        *error = "could not pick " + std::to_string(count) + " " + style + " images from whole groups";
+        return false;
+    }
+    std::vector<float> chw(size_t(4 * size * size));
+    std::vector<uint8_t> rgba(size_t(4 * size * size));
+    for (const auto& [side, list] : {std::pair<std::string, const std::vector<size_t>*>{"train", &train},
+                                     {"held-out", &heldOut}}) {
+        const std::string folder = dir + "/" + side + "/" + style;
+        std::error_code ec;
+        std::filesystem::create_directories(folder, ec);
+        if (ec) {
+            *error = "cannot create " + folder + ": " + ec.message();
+            return false;
+        }
+        for (size_t k = 0; k < list->size(); ++k) {
+            const bool teams = !data.teamColourPalettes.empty();
+            if (!sgdata::renderImage(data, (*list)[k], teams ? 0 : -1, false, size, 4, chw.data())) {
+                *error = "cannot render " + data.images[(*list)[k]].source;
+                return false;
+            }
+            const size_t plane = size_t(size * size);
+            for (size_t p = 0; p < plane; ++p) {
+                const float a = std::clamp((chw[3 * plane + p] + 1.0f) * 0.5f, 0.0f, 1.0f);
+                for (int c = 0; c < 3; ++c) {
+                    const float v = a > 0 ? (chw[size_t(c) * plane + p] + 1.0f) * 0.5f / a : 0.0f;
+                    rgba[4 * p + size_t(c)] = uint8_t(std::clamp(v, 0.0f, 1.0f) * 255.0f + 0.5f);
+                }
+                rgba[4 * p + 3] = uint8_t(a * 255.0f + 0.5f);
+            }
+            char name[32];
+            std::snprintf(name, sizeof name, "/%03zu.png", k);
+            if (!sgdata::writePng(folder + name, size, size, 4, rgba.data(), error))
+                return false;
+        }
+    }
+    std::printf("%s: %zu images in %s/train/%s, %zu in %s/held-out/%s\n", style.c_str(), train.size(), dir.c_str(),
+                style.c_str(), heldOut.size(), dir.c_str(), style.c_str());
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     sgdata::FetchOptions fetch;
     std::string out = "data-preview";
     std::vector<std::string> holdOut, sets;
+    std::string exportName;
+    size_t exportCount = 50;
+    int exportSize = 64;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if ((arg == "--cache" || arg == "--out" || arg == "--hold-out") && i + 1 < argc) {
+        if ((arg == "--cache" || arg == "--out" || arg == "--hold-out" || arg == "--export" || arg == "--count" ||
+             arg == "--size") && i + 1 < argc) {
             const std::string value = argv[++i];
             if (arg == "--cache")
                 fetch.cacheDir = value;
             else if (arg == "--out")
                 out = value;
+            else if (arg == "--export")
+                exportName = value;
+            else if (arg == "--count")
+                exportCount = size_t(std::max(0L, std::atol(value.c_str())));
+            else if (arg == "--size")
+                exportSize = std::clamp(std::atoi(value.c_str()), 1, 4096);
             else
                 holdOut.push_back(value);
         } else if (!arg.empty() && arg[0] == '-') {
             std::fprintf(stderr,
                          "usage: stylegen-data-preview [--cache DIR] [--out PREFIX] [--hold-out STYLE]... "
-                         "[wesnoth|crawl|FOLDER]...\n");
+                         "[wesnoth|crawl|FOLDER]...\n"
+                         "       stylegen-data-preview --export STYLE [--count N (50)] [--size S (64)] --out DIR "
+                         "[wesnoth|crawl|FOLDER]\n");
             return 2;
         } else {
             sets.push_back(arg);
@@ -209,6 +302,13 @@ int main(int argc, char** argv) {
         if (!loaded) {
             std::fprintf(stderr, "%s: %s\n", set.c_str(), error.c_str());
             ++failures;
+            continue;
+        }
+        if (!exportName.empty()) {
+            if (!exportStyle(data, exportName, exportCount, exportSize, out, &error)) {
+                std::fprintf(stderr, "%s\n", error.c_str());
+                ++failures;
+            }
             continue;
         }
         printSummary(data);

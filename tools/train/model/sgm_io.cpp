@@ -149,8 +149,10 @@ bool importModel(const std::string& path, LoadedModel* out, std::string* error) 
     }
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     sg::ModelFileContents contents;
-    if (!sg::parseModelFile(bytes.data(), bytes.size(), &contents, error))
+    if (!sg::parseModelFile(bytes.data(), bytes.size(), &contents, error)) {
+        *error = path + ": " + *error;
         return false;
+    }
     Json j = Json::parse(contents.json, nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
         *error = path + ": header is not a JSON object";
