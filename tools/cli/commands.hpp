@@ -3,6 +3,7 @@
 // Failure for everything else (an SDK call, a file), exit code 1.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@ constexpr int kExitSuccess = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// Upper bound on the images of one run (generate) or one bake entry: a typo
+// such as --seeds 1-1000000000 fails fast.
+constexpr size_t kMaxImages = 100000;
+
 struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -20,5 +25,6 @@ struct Failure : std::runtime_error {
 // Each takes the arguments after its name and returns the exit code.
 int runInspect(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
+int runBake(const std::vector<std::string>& args);
 
 }  // namespace sg::cli

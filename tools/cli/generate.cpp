@@ -1,7 +1,5 @@
 // generate.cpp - `stylegen generate MODEL.sgm ...`: images of one style, a
 // blend, or every style, written one PNG per image or as one contact sheet.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +8,7 @@
 
 #include "commands.hpp"
 #include "contact_sheet.hpp"
+#include "file_system.hpp"
 #include "image.hpp"
 #include "options.hpp"
 #include "png_file.hpp"
@@ -57,8 +56,6 @@ constexpr const char* kHelp =
     "Example:\n"
     "  stylegen generate models/characters.sgm --all-styles --count 8 --scale 2 --sheet out/characters.png\n";
 
-// Upper bound on images per run: a typo such as --seeds 1-1000000000 fails fast.
-constexpr size_t kMaxImages = 100000;
 constexpr uint32_t kMaxScale = 64;
 constexpr uint32_t kMaxTile = 16;
 
@@ -198,17 +195,6 @@ std::vector<StyleRow> resolveRows(const GenerateOptions& o, const std::vector<st
         rows.push_back({styles[index], fileSafe(styles[index]), index, {}});
     }
     return rows;
-}
-
-bool isDirectory(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-std::string parentFolder(const std::string& path) {
-    const size_t slash = path.find_last_of('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 // Generation checks the request too; checking here first turns a bad value into

@@ -1,8 +1,12 @@
-// main.cpp - `stylegen`: inspect models and generate textures from the command
-// line. Dispatches to a subcommand and maps its failures to exit codes.
+// main.cpp - `stylegen`: inspect models, generate textures and bake manifests
+// from the command line. Dispatches to a subcommand and maps its failures to exit codes.
 #include <stylegen/stylegen.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
@@ -19,10 +23,33 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  stylegen inspect MODEL.sgm [--json]\n"
     "  stylegen generate MODEL.sgm [options] (-o DIR | --sheet FILE.png)\n"
+    "  stylegen bake MANIFEST.json -o DIR [--jobs N]\n"
+    "  stylegen eval --data SOURCE --model MODEL.sgm [options]   (quality metrics: runs stylegen-eval)\n"
     "  stylegen --version\n"
     "\n"
     "Run 'stylegen COMMAND --help' for the options of a command.\n"
-    "Exit codes: 0 success, 1 failure (model, generation or file error), 2 bad command line.\n";
+    "A model may be given by name (\"characters\") to use an installed default model.\n"
+    "Exit codes: 0 success, 1 failure (model, manifest, generation or file error), 2 bad command line.\n";
+
+// `stylegen eval ...` runs the stylegen-eval beside this executable: the
+// evaluator links LibTorch, which the CLI does not.
+[[noreturn]] void runEvaluator(const std::vector<std::string>& args) {
+    char self[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0) throw sg::cli::Failure("cannot find the stylegen executable, so not stylegen-eval beside it");
+    const std::string own(self, size_t(length));
+    std::string path = own.substr(0, own.find_last_of('/') + 1) + "stylegen-eval";
+    if (access(path.c_str(), X_OK) != 0) {
+        throw sg::cli::Failure("'stylegen eval' runs " + path +
+                               ", which is not there: it is built only with LibTorch (configure with "
+                               "-DSTYLEGEN_WITH_TORCH=ON, then build the target stylegen_eval)");
+    }
+    std::vector<char*> argv{path.data()};
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(path.c_str(), argv.data());
+    throw sg::cli::Failure("cannot run " + path + ": " + std::strerror(errno));
+}
 
 int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) {
@@ -43,7 +70,9 @@ int dispatch(const std::vector<std::string>& args) {
     }
     if (command == "inspect") return sg::cli::runInspect(rest);
     if (command == "generate") return sg::cli::runGenerate(rest);
-    throw sg::cli::UsageError("unknown command '" + command + "' (commands: inspect, generate)");
+    if (command == "bake") return sg::cli::runBake(rest);
+    if (command == "eval") runEvaluator(rest);
+    throw sg::cli::UsageError("unknown command '" + command + "' (commands: inspect, generate, bake, eval)");
 }
 
 }  // namespace

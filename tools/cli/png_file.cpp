@@ -59,14 +59,28 @@ bool writePngAtomically(const std::string& path, const Image& image, std::string
         *error = "cannot encode " + std::to_string(image.width) + "x" + std::to_string(image.height) + " PNG " + path;
         return false;
     }
+    return writeFileAtomically(path, png, error);
+}
 
+bool isTemporaryFileName(const std::string& fileName, long* pid) {
+    const size_t tmp = fileName.rfind(".tmp");
+    if (fileName.size() < 2 || fileName[0] != '.' || tmp == std::string::npos || tmp < 2) return false;
+    const std::string digits = fileName.substr(tmp + 4);
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+        return false;
+    }
+    *pid = std::stol(digits);
+    return true;
+}
+
+bool writeFileAtomically(const std::string& path, const std::vector<uint8_t>& bytes, std::string* error) {
     const std::string temporary = temporaryPathFor(path);
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (fd < 0) {
         *error = systemError("cannot create", temporary);
         return false;
     }
-    bool ok = writeAll(fd, png) && ::fsync(fd) == 0;
+    bool ok = writeAll(fd, bytes) && ::fsync(fd) == 0;
     if (!ok) *error = systemError("cannot write", temporary);
     if (::close(fd) != 0 && ok) {
         ok = false;

@@ -1,9 +1,13 @@
 // sdk_session.cpp - see sdk_session.hpp.
 #include "sdk_session.hpp"
 
+#include <limits.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "commands.hpp"
+#include "file_system.hpp"
 #include "options.hpp"
 
 namespace sg::cli {
@@ -49,11 +53,35 @@ sg::Context createContext(const ContextOptions& options) {
 }
 
 sg::Model loadModel(const sg::Context& context, const std::string& path) {
+    const std::string file = findModelFile(path, ".", {installedModelsFolder()});
     try {
-        return context.loadModel(path);
+        return context.loadModel(file);
     } catch (const sg::Error& e) {
-        throw Failure("cannot load model " + path + ": " + e.what());
+        throw Failure("cannot load model " + file + ": " + e.what());
     }
+}
+
+std::string findModelFile(const std::string& text, const std::string& base, const std::vector<std::string>& folders) {
+    if (!text.empty() && text[0] == '/') return text;
+    const std::string here = base == "." ? text : base + "/" + text;
+    if (isRegularFile(here) || text.find('/') != std::string::npos) return here;
+    for (const std::string& folder : folders) {
+        if (folder.empty()) continue;
+        for (const std::string& candidate : {folder + "/" + text, folder + "/" + text + ".sgm"}) {
+            if (isRegularFile(candidate)) return candidate;
+        }
+    }
+    return here;
+}
+
+std::string installedModelsFolder() {
+    char exe[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return "";
+    exe[n] = '\0';
+    const std::string self(exe);
+    const std::string folder = self.substr(0, self.find_last_of('/')) + "/" + STYLEGEN_CLI_MODELS_RELATIVE;
+    return isDirectory(folder) ? folder : "";
 }
 
 uint32_t resolveStyle(const std::vector<std::string>& styleNames, const std::string& text, const std::string& option) {

@@ -21,7 +21,19 @@ struct ContextOptions {
 // and debug lines and a description of the backend (sgGetContextInfo).
 sg::Context createContext(const ContextOptions& options);
 
+// Loads `path`, or, when no such file exists and it is a bare name such as
+// "characters", that model from the installed models folder (findModelFile).
 sg::Model loadModel(const sg::Context& context, const std::string& path);
+
+// Where a model given as `text` is: `text` itself when absolute; else
+// base/text when that file exists or `text` holds a '/'; else the first of
+// folder/text and folder/text.sgm that exists, for each of `folders` in order;
+// else base/text (so that loading it reports why it is missing).
+std::string findModelFile(const std::string& text, const std::string& base, const std::vector<std::string>& folders);
+
+// The installed default models (<prefix>/share/stylegen/models), found from
+// this executable's own location; "" when there is no such folder (a build tree).
+std::string installedModelsFolder();
 
 // The index of a style given by exact name, or else by index; UsageError
 // listing the model's styles when neither matches. `option` names the flag.
