@@ -48,7 +48,7 @@ fine-tuning (transfer learning to new styles from a few images):
   --discriminator P     its discriminator (default: M's .discriminator.pt beside it,
                         written by every export; or a run's checkpoint.pt)
   --freeze-d N          D's fromRGB and N highest-resolution blocks stay frozen (2)
-  --distill X           weight of keeping the old styles' outputs unchanged (10)
+  --distill X           weight of keeping the old styles' outputs unchanged (100)
 training:
   --batch N (32)  --lr X (0.0025)  --r1-gamma X (0.05)  --mix-prob X (0.9)  --ema-kimg X (10)
   --augment LIST        DiffAugment operations: translate,color (default), or none

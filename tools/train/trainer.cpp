@@ -96,7 +96,7 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
         c->finetune = j.value("finetune", "");
         c->discriminator = j.value("discriminator", "");
         c->freezeD = j.value("freeze_d", int64_t(2));
-        c->distill = j.value("distill", 10.0);
+        c->distill = j.value("distill", 100.0);
         c->exportImages = j.value("export_images", int64_t(256));
     } catch (const std::exception& e) {
         *error = std::string("bad training config: ") + e.what();

@@ -50,7 +50,7 @@ struct TrainConfig {
     std::string finetune;
     std::string discriminator;   // D to start from: a checkpoint.pt or the .discriminator.pt beside a model
     int64_t freezeD = 2;         // FreezeD: D's fromRGB and this many highest-resolution blocks stay frozen
-    double distill = 10.0;       // weight of the old styles' output-matching loss against the original model
+    double distill = 100.0;      // weight of the old styles' output-matching loss against the original model
     // DCGAN: images per style written under exportPath for `stylegen eval --images`.
     int64_t exportImages = 256;
 
