@@ -13,12 +13,18 @@
  *   SGP_EXPORT const SgpPluginTable* sgpGetPluginTable(void);
  *
  * The CPU backend is linked into the core and reached through sgpCpuPluginTable().
+ * A plugin that can write Vulkan images in place (CUDA) also exports
+ *
+ *   SGP_EXPORT const SgpInteropTable* sgpGetInteropTable(void);
+ *
+ * which the core looks up only after the plugin's backend was created.
  *
  * Index
  *   [SECTION] Version and result codes
  *   [SECTION] Model description
  *   [SECTION] Generation batch
  *   [SECTION] Plugin table
+ *   [SECTION] Vulkan interop (optional)
  */
 #ifndef STYLEGEN_PLUGIN_H_
 #define STYLEGEN_PLUGIN_H_
@@ -38,7 +44,8 @@ extern "C" {
 
 /* [SECTION] Version and result codes ---------------------------------------- */
 
-/* Bump whenever any struct or function below changes. */
+/* Bump whenever the plugin table or what it takes changes (the Vulkan interop
+ * table at the end has a version of its own). */
 #define SGP_PLUGIN_INTERFACE_VERSION 1u
 
 /* Same numeric values as the public SgResult, so the core passes them through. */
@@ -145,6 +152,87 @@ typedef const SgpPluginTable* (*PFN_sgpGetPluginTable)(void);
 
 /* The CPU backend, linked into the core. */
 const SgpPluginTable* sgpCpuPluginTable(void);
+
+/* [SECTION] Vulkan interop (optional) ---------------------------------------- */
+
+/* Versioned on its own: a plugin without it, or with another version, is used
+ * for host generation only and the core stages Vulkan images through host memory. */
+#define SGP_INTEROP_INTERFACE_VERSION 1u
+
+/* Device memory of one VkImage, imported into the backend (OPAQUE_FD). */
+typedef struct SgpInteropImage_T* SgpInteropImage;
+/* A Vulkan timeline semaphore, imported into the backend (OPAQUE_FD). */
+typedef struct SgpInteropSemaphore_T* SgpInteropSemaphore;
+
+/* How a target image stores a pixel; the bytes equal what the host path gives
+ * for the same pixel (sgGenerate's conversion, stylegen_vulkan.h's half rounding). */
+typedef enum SgpPixelEncoding {
+    SGP_PIXEL_RGBA8_UNORM = 0,   /* round(clamp(v, 0, 1) * 255) per channel */
+    SGP_PIXEL_RGBA16_SFLOAT = 1, /* the float, rounded to the nearest half, ties to even */
+    SGP_PIXEL_RGBA32_SFLOAT = 2
+} SgpPixelEncoding;
+
+/* A 2D, optimal-tiling, single-sample VkImage as vkCreateImage made it. */
+typedef struct SgpInteropImageDesc {
+    int fd;                    /* vkGetMemoryFdKHR(OPAQUE_FD) of its memory; the backend imports a
+                                  duplicate, the caller keeps fd and closes it */
+    uint64_t allocationSize;   /* of the VkDeviceMemory */
+    uint64_t memoryOffset;     /* where the image is bound in it */
+    uint32_t dedicated;        /* non-zero: a dedicated allocation for this image */
+    SgpPixelEncoding encoding; /* from the image's format */
+    uint32_t width;            /* mip level 0 */
+    uint32_t height;
+    uint32_t mipLevels;
+    uint32_t arrayLayers;
+    uint32_t colorAttachment;  /* non-zero: created with VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT */
+} SgpInteropImageDesc;
+
+/* Where image i of a batch goes: a width x height region at (x, y) of one mip level and layer. */
+typedef struct SgpInteropTarget {
+    SgpInteropImage image;
+    uint32_t mipLevel;
+    uint32_t arrayLayer;
+    uint32_t x;
+    uint32_t y;
+} SgpInteropTarget;
+
+typedef struct SgpInteropWrite {
+    const SgpInteropTarget* pTargets;    /* [batch count], checked by the core to lie inside their images */
+    uint32_t straightAlpha;              /* non-zero: un-premultiplied, as SG_ALPHA_MODE_STRAIGHT */
+    SgpInteropSemaphore waitSemaphore;   /* NULL, or the writes wait until it reaches waitValue */
+    uint64_t waitValue;
+    SgpInteropSemaphore signalSemaphore; /* set to signalValue once every image is written */
+    uint64_t signalValue;
+} SgpInteropWrite;
+
+typedef struct SgpInteropTable {
+    uint32_t interfaceVersion; /* SGP_INTEROP_INTERFACE_VERSION */
+
+    /* The UUID of the backend's device, to compare with VkPhysicalDeviceIDProperties::deviceUUID. */
+    SgpResult (*getDeviceUuid)(SgpBackend backend, uint8_t pUuid[16], char* pError, size_t errorSize);
+
+    SgpResult (*importImage)(SgpBackend backend, const SgpInteropImageDesc* pDesc, SgpInteropImage* pImage,
+                             char* pError, size_t errorSize);
+    /* May be called while queued writes still use the image: it is released once they are done. */
+    void (*releaseImage)(SgpBackend backend, SgpInteropImage image);
+
+    /* fd: vkGetSemaphoreFdKHR(OPAQUE_FD) of a timeline semaphore; the backend
+     * imports a duplicate, the caller keeps fd and closes it. */
+    SgpResult (*importSemaphore)(SgpBackend backend, int fd, SgpInteropSemaphore* pSemaphore, char* pError,
+                                 size_t errorSize);
+    /* May be called while queued work still waits on or signals it. */
+    void (*releaseSemaphore)(SgpBackend backend, SgpInteropSemaphore semaphore);
+
+    /* Queues, on the backend's device and without waiting for it: the wait,
+     * the batch's generation, every image written to its target, the signal.
+     * Calls on one backend execute in the order they were made, so a caller
+     * that signals one semaphore must make its calls with increasing values,
+     * one at a time. Thread-safe against every other call. */
+    SgpResult (*generateToImages)(SgpBackend backend, SgpPreparedModel model, const SgpBatch* pBatch,
+                                  const SgpInteropWrite* pWrite, char* pError, size_t errorSize);
+} SgpInteropTable;
+
+typedef const SgpInteropTable* (*PFN_sgpGetInteropTable)(void);
 
 #ifdef __cplusplus
 }

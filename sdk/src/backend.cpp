@@ -87,6 +87,20 @@ bool tableComplete(const SgpPluginTable* t) {
     return t->name && t->createBackend && t->destroyBackend && t->prepareModel && t->destroyModel && t->generate;
 }
 
+// The plugin's interop table when it has a complete one of this version; why not otherwise.
+const SgpInteropTable* interopTable(void* library, std::string* why) {
+    auto get = reinterpret_cast<PFN_sgpGetInteropTable>(dlsym(library, "sgpGetInteropTable"));
+    if (!get) return nullptr;
+    const SgpInteropTable* t = get();
+    if (!t || t->interfaceVersion != SGP_INTEROP_INTERFACE_VERSION || !t->getDeviceUuid || !t->importImage ||
+        !t->releaseImage || !t->importSemaphore || !t->releaseSemaphore || !t->generateToImages) {
+        *why = "its Vulkan interop table is incomplete or of another version than " +
+               std::to_string(SGP_INTEROP_INTERFACE_VERSION);
+        return nullptr;
+    }
+    return t;
+}
+
 std::string joinDirectories(const std::vector<std::string>& dirs) {
     std::string s;
     for (const std::string& d : dirs) s += (s.empty() ? "" : ", ") + d;
@@ -147,6 +161,11 @@ std::unique_ptr<Backend> Backend::create(SgBackendPreference preference, uint32_
                     backend->library_ = library;
                     backend->name_ = table->name;
                     backend->description_ = backend->name_ + ": plugin " + plugin.path;
+                    std::string interopProblem;
+                    backend->interop_ = interopTable(library, &interopProblem);
+                    if (!interopProblem.empty())
+                        log(SG_LOG_LEVEL_WARNING, "backend plugin " + plugin.path + ": " + interopProblem +
+                                                      "; Vulkan images go through host memory");
                     log(SG_LOG_LEVEL_INFO, "using backend " + backend->description_);
                     return backend;
                 }
@@ -159,8 +178,16 @@ std::unique_ptr<Backend> Backend::create(SgBackendPreference preference, uint32_
         }
     }
 
+    return createBuiltIn(threadCount, log, why, result, error);
+}
+
+std::unique_ptr<Backend> Backend::createBuiltIn(uint32_t threadCount, const LogFunction& log, const std::string& why,
+                                                SgResult* result, std::string* error) {
+    auto backend = std::make_unique<Backend>();
+    backend->log_ = std::make_unique<LogFunction>(log);
+    const SgpBackendCreateInfo createInfo{threadCount, &logFromPlugin, backend->log_.get()};
+    char message[kErrorSize] = "";
     const SgpPluginTable* cpu = sgpCpuPluginTable();
-    message[0] = '\0';
     SgpBackend handle = nullptr;
     const SgpResult r = cpu->createBackend(&createInfo, &handle, message, sizeof(message));
     message[sizeof(message) - 1] = '\0';

@@ -23,6 +23,9 @@ public:
     // *error only if even the CPU backend fails.
     static std::unique_ptr<Backend> create(SgBackendPreference preference, uint32_t threadCount, const LogFunction& log,
                                            SgResult* result, std::string* error);
+    // The built-in CPU backend alone; `why` goes into its description.
+    static std::unique_ptr<Backend> createBuiltIn(uint32_t threadCount, const LogFunction& log, const std::string& why,
+                                                  SgResult* result, std::string* error);
     Backend() = default;  // empty until create() fills it in
     ~Backend();
     Backend(const Backend&) = delete;
@@ -30,11 +33,15 @@ public:
 
     const SgpPluginTable& table() const { return *table_; }
     SgpBackend handle() const { return handle_; }
+    // The plugin's Vulkan interop table (sgpGetInteropTable), or nullptr when
+    // it has none of SGP_INTEROP_INTERFACE_VERSION (the CPU backend never has).
+    const SgpInteropTable* interop() const { return interop_; }
     const std::string& name() const { return name_; }
     const std::string& description() const { return description_; }
 
 private:
     const SgpPluginTable* table_ = nullptr;
+    const SgpInteropTable* interop_ = nullptr;
     SgpBackend handle_ = nullptr;
     void* library_ = nullptr;  // dlopen handle; nullptr for the built-in backend
     std::string name_;

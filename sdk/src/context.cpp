@@ -19,6 +19,18 @@ void SgContext_T::log(SgLogLevel level, const std::string& message) noexcept {
     pfnLog(pLogUserData, level, message.c_str());
 }
 
+const sg::Backend* SgContext_T::startCpuFallback(const std::string& reason, SgResult* result, std::string* error) {
+    std::lock_guard<std::mutex> lock(fallbackMutex_);
+    if (fallbackOwner_) return fallbackOwner_.get();
+    log(SG_LOG_LEVEL_ERROR, "the " + backend->name() + " backend lost its device (" + reason +
+                                "); this context generates on the built-in CPU backend from now on");
+    fallbackOwner_ = sg::Backend::createBuiltIn(
+        threadCount, [this](SgLogLevel level, const std::string& message) { log(level, message); },
+        "the " + backend->name() + " backend lost its device", result, error);
+    fallback_.store(fallbackOwner_.get());
+    return fallbackOwner_.get();
+}
+
 void SgContext_T::setLastError(const std::string& message) {
     std::lock_guard<std::mutex> lock(errorsMutex_);
     errors_[std::this_thread::get_id()] = message;

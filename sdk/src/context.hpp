@@ -1,6 +1,7 @@
 // context.hpp - what an SgContext handle points at.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,14 @@ struct SgContext_T {
     bool removeModel(SgModel model);  // false if the model is not this context's
     std::unordered_set<SgModel> takeModels();
 
+    // The built-in CPU backend the context generates on once its GPU backend
+    // has lost its device: started (and the loss logged) on the first call
+    // with the reason, then returned to every caller. Null if it cannot start
+    // (*result, *error say why).
+    const sg::Backend* startCpuFallback(const std::string& reason, SgResult* result, std::string* error);
+    // The fallback once started, else null.
+    const sg::Backend* cpuFallback() const { return fallback_.load(); }
+
     const sg::HostAllocator allocator;
     const PFN_sgLogFunction pfnLog;
     void* const pLogUserData;
@@ -36,6 +45,9 @@ struct SgContext_T {
     std::unique_ptr<sg::Backend> backend;
 
 private:
+    std::mutex fallbackMutex_;
+    std::unique_ptr<sg::Backend> fallbackOwner_;  // destroyed after the models, which may hold its prepared copies
+    std::atomic<const sg::Backend*> fallback_{nullptr};
     std::mutex logMutex_;
     std::mutex errorsMutex_;
     std::unordered_map<std::thread::id, std::string> errors_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 #include "generate.hpp"
@@ -81,13 +82,6 @@ SgResult checkStyle(const sg::ApiCall& call, const sg::ModelData& m, const SgGen
 }
 
 SgResult checkOutput(const sg::ApiCall& call, const SgGenerateInfo& info, const SgImageBuffer& buffer, Layout* layout) {
-    SG_CHECK(info.format == SG_FORMAT_R8G8B8A8_UNORM || info.format == SG_FORMAT_R32G32B32A32_SFLOAT,
-             SG_ERROR_INVALID_ARGUMENT,
-             "pGenerateInfo->format " + std::to_string(int(info.format)) +
-                 " is not SG_FORMAT_R8G8B8A8_UNORM or SG_FORMAT_R32G32B32A32_SFLOAT");
-    SG_CHECK(info.alphaMode == SG_ALPHA_MODE_STRAIGHT || info.alphaMode == SG_ALPHA_MODE_PREMULTIPLIED,
-             SG_ERROR_INVALID_ARGUMENT,
-             "pGenerateInfo->alphaMode " + std::to_string(int(info.alphaMode)) + " is not an SgAlphaMode");
     layout->bytesPerPixel = info.format == SG_FORMAT_R8G8B8A8_UNORM ? 4 : 16;
     const size_t tight = size_t(layout->width) * layout->bytesPerPixel;
     layout->rowPitch = buffer.rowPitch ? buffer.rowPitch : tight;
@@ -111,8 +105,8 @@ SgResult checkOutput(const sg::ApiCall& call, const SgGenerateInfo& info, const 
     return SG_SUCCESS;
 }
 
-SgResult checkRequest(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info,
-                      const SgImageBuffer& buffer, Layout* layout, std::vector<float>* weights) {
+SgResult checkRequest(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info, Layout* layout,
+                      std::vector<float>* weights) {
     SG_CHECK(info.count > 0, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo->count is 0");
     const SgGenerateFlags known = SG_GENERATE_STYLE_MIXING_BIT | SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT;
     SG_CHECK((info.flags & ~known) == 0, SG_ERROR_INVALID_ARGUMENT,
@@ -129,8 +123,14 @@ SgResult checkRequest(const sg::ApiCall& call, const sg::ModelData& m, const SgG
                      "' has " + std::to_string(m.wLayerCount()) + " w layers (crossovers 0.." +
                      std::to_string(m.wLayerCount()) + ")");
     }
-    if (SgResult r = checkSize(call, m, info, layout); r != SG_SUCCESS) return r;
-    return checkOutput(call, info, buffer, layout);
+    SG_CHECK(info.format == SG_FORMAT_R8G8B8A8_UNORM || info.format == SG_FORMAT_R32G32B32A32_SFLOAT,
+             SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->format " + std::to_string(int(info.format)) +
+                 " is not SG_FORMAT_R8G8B8A8_UNORM or SG_FORMAT_R32G32B32A32_SFLOAT");
+    SG_CHECK(info.alphaMode == SG_ALPHA_MODE_STRAIGHT || info.alphaMode == SG_ALPHA_MODE_PREMULTIPLIED,
+             SG_ERROR_INVALID_ARGUMENT,
+             "pGenerateInfo->alphaMode " + std::to_string(int(info.alphaMode)) + " is not an SgAlphaMode");
+    return checkSize(call, m, info, layout);
 }
 
 // v outside [0, 1] or NaN lands on the nearest end (NaN on 0): never UB in the cast below.
@@ -163,25 +163,95 @@ uint64_t seedOf(const uint64_t* pSeeds, uint64_t first, uint32_t i) {
     return pSeeds ? pSeeds[i] : first + i;  // first + i wraps modulo 2^64, as documented
 }
 
+// The backend a call generates on, with the model as prepared for it.
+struct Runner {
+    const sg::Backend* backend = nullptr;
+    SgpPreparedModel prepared = nullptr;
+};
+
+// The context's CPU fallback (started with `reason` if it was not yet) and
+// the model prepared for it, on first use.
+SgResult fallbackRunner(const sg::ApiCall& call, SgContext context, SgModel model, const std::string& reason,
+                        Runner* runner) {
+    SgResult result = SG_SUCCESS;
+    std::string error;
+    const sg::Backend* cpu = context->startCpuFallback(reason, &result, &error);
+    if (!cpu) return call.fail(result, error);
+    std::lock_guard<std::mutex> lock(model->fallbackMutex);
+    if (!model->fallbackPrepared) {
+        const SgpModelDesc desc = model->data.desc();
+        char message[kPluginErrorSize] = "";
+        const SgpResult r = cpu->table().prepareModel(cpu->handle(), &desc, &model->fallbackPrepared, message,
+                                                      sizeof(message));
+        message[sizeof(message) - 1] = '\0';
+        if (r != SGP_SUCCESS) {
+            model->fallbackPrepared = nullptr;
+            return call.fail(sg::fromPluginResult(r), std::string("the cpu fallback cannot prepare the model: ") +
+                                                          (message[0] ? message : "no reason given"));
+        }
+    }
+    *runner = Runner{cpu, model->fallbackPrepared};
+    return SG_SUCCESS;
+}
+
 }  // namespace
 
 namespace sg {
 
-SgResult generate(const ApiCall& call, SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
-                  const SgImageBuffer* pImageBuffer) {
+SgResult checkGenerateInfo(const ApiCall& call, const ModelData& model, const SgGenerateInfo* pGenerateInfo,
+                           GenerateRequest* request) {
     SG_CHECK(pGenerateInfo != nullptr, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo is NULL");
     SG_CHECK(pGenerateInfo->sType == SG_STRUCTURE_TYPE_GENERATE_INFO, SG_ERROR_INVALID_ARGUMENT,
              "pGenerateInfo->sType is " + std::to_string(int(pGenerateInfo->sType)) +
                  ", expected SG_STRUCTURE_TYPE_GENERATE_INFO");
+    Layout layout;
+    if (SgResult r = checkRequest(call, model, *pGenerateInfo, &layout, &request->styleWeights); r != SG_SUCCESS)
+        return r;
+    request->width = layout.width;
+    request->height = layout.height;
+    return SG_SUCCESS;
+}
+
+SgpBatch makeBatch(const ModelData& model, const SgGenerateInfo& info, const GenerateRequest& request, uint32_t first,
+                   uint32_t count, BatchSeeds* storage) {
+    const bool mixing = (info.flags & SG_GENERATE_STYLE_MIXING_BIT) != 0;
+    const bool explicitNoise = (info.flags & SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT) != 0;
+    storage->seeds.resize(count);
+    storage->noiseSeeds.resize(count);
+    storage->mixSeeds.resize(mixing ? count : 0);
+    for (uint32_t k = 0; k < count; ++k) {
+        const uint32_t i = first + k;
+        storage->seeds[k] = seedOf(info.pSeeds, info.firstSeed, i);
+        storage->noiseSeeds[k] = explicitNoise ? seedOf(info.pNoiseSeeds, info.firstNoiseSeed, i) : storage->seeds[k];
+        if (mixing) storage->mixSeeds[k] = seedOf(info.pMixSeeds, info.firstMixSeed, i);
+    }
+    SgpBatch batch{};
+    batch.count = count;
+    batch.width = request.width;
+    batch.height = request.height;
+    batch.pSeeds = storage->seeds.data();
+    batch.pNoiseSeeds = storage->noiseSeeds.data();
+    batch.pMixSeeds = mixing ? storage->mixSeeds.data() : nullptr;
+    batch.mixLayer = mixing ? info.mixLayer : model.wLayerCount();
+    batch.pStyleWeights = request.styleWeights.data();
+    batch.truncationPsi = info.truncationPsi;
+    batch.noiseStrength = info.noiseStrength;
+    return batch;
+}
+
+SgResult generate(const ApiCall& call, SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
+                  const SgImageBuffer* pImageBuffer) {
+    GenerateRequest request;
+    if (SgResult r = checkGenerateInfo(call, model->data, pGenerateInfo, &request); r != SG_SUCCESS) return r;
     SG_CHECK(pImageBuffer != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer is NULL");
     SG_CHECK(pImageBuffer->sType == SG_STRUCTURE_TYPE_IMAGE_BUFFER, SG_ERROR_INVALID_ARGUMENT,
              "pImageBuffer->sType is " + std::to_string(int(pImageBuffer->sType)) +
                  ", expected SG_STRUCTURE_TYPE_IMAGE_BUFFER");
     const SgGenerateInfo& info = *pGenerateInfo;
-    const sg::ModelData& m = model->data;
     Layout layout;
-    std::vector<float> weights;
-    if (SgResult r = checkRequest(call, m, info, *pImageBuffer, &layout, &weights); r != SG_SUCCESS) return r;
+    layout.width = request.width;
+    layout.height = request.height;
+    if (SgResult r = checkOutput(call, info, *pImageBuffer, &layout); r != SG_SUCCESS) return r;
 
     const size_t imageFloats = size_t(layout.width) * layout.height * 4;
     const size_t imageFloatBytes = imageFloats * sizeof(float);
@@ -201,41 +271,33 @@ SgResult generate(const ApiCall& call, SgContext context, SgModel model, const S
         }
     }
 
-    const bool mixing = (info.flags & SG_GENERATE_STYLE_MIXING_BIT) != 0;
-    const bool explicitNoise = (info.flags & SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT) != 0;
-    std::vector<uint64_t> seeds(chunkImages), noiseSeeds(chunkImages), mixSeeds(mixing ? chunkImages : 0);
-    const sg::Backend& backend = *context->backend;
+    BatchSeeds seeds;
+    // A GPU backend that loses its device hands over to the CPU, for this call and every later one.
+    Runner runner{context->backend.get(), model->prepared};
+    if (context->cpuFallback() || !model->prepared)
+        if (SgResult r = fallbackRunner(call, context, model, "earlier", &runner); r != SG_SUCCESS) return r;
     uint8_t* out = static_cast<uint8_t*>(pImageBuffer->pData);
     char message[kPluginErrorSize];
 
     for (uint32_t first = 0; first < info.count; first += chunkImages) {
         const uint32_t n = std::min(chunkImages, info.count - first);
-        for (uint32_t k = 0; k < n; ++k) {
-            const uint32_t i = first + k;
-            seeds[k] = seedOf(info.pSeeds, info.firstSeed, i);
-            noiseSeeds[k] = explicitNoise ? seedOf(info.pNoiseSeeds, info.firstNoiseSeed, i) : seeds[k];
-            if (mixing) mixSeeds[k] = seedOf(info.pMixSeeds, info.firstMixSeed, i);
-        }
-        SgpBatch batch{};
-        batch.count = n;
-        batch.width = layout.width;
-        batch.height = layout.height;
-        batch.pSeeds = seeds.data();
-        batch.pNoiseSeeds = noiseSeeds.data();
-        batch.pMixSeeds = mixing ? mixSeeds.data() : nullptr;
-        batch.mixLayer = mixing ? info.mixLayer : m.wLayerCount();
-        batch.pStyleWeights = weights.data();
-        batch.truncationPsi = info.truncationPsi;
-        batch.noiseStrength = info.noiseStrength;
+        const SgpBatch batch = makeBatch(model->data, info, request, first, n, &seeds);
 
         uint8_t* chunkOut = out + size_t(first) * layout.imageBytes;
         float* target = direct ? reinterpret_cast<float*>(chunkOut) : static_cast<float*>(scratch.data());
-        message[0] = '\0';
-        const SgpResult r =
-            backend.table().generate(backend.handle(), model->prepared, &batch, target, message, sizeof(message));
-        message[sizeof(message) - 1] = '\0';
+        SgpResult r = SGP_SUCCESS;
+        for (;;) {
+            const sg::Backend& backend = *runner.backend;
+            message[0] = '\0';
+            r = backend.table().generate(backend.handle(), runner.prepared, &batch, target, message, sizeof(message));
+            message[sizeof(message) - 1] = '\0';
+            if (r != SGP_ERROR_DEVICE_LOST || runner.backend != context->backend.get()) break;
+            if (SgResult f = fallbackRunner(call, context, model, message[0] ? message : "no reason given", &runner);
+                f != SG_SUCCESS)
+                return f;
+        }
         if (r != SGP_SUCCESS)
-            return call.fail(sg::fromPluginResult(r), "the " + backend.name() + " backend failed: " +
+            return call.fail(sg::fromPluginResult(r), "the " + runner.backend->name() + " backend failed: " +
                                                           (message[0] ? message : "no reason given"));
         for (uint32_t k = 0; k < n; ++k)
             convertImage(target + k * imageFloats, layout, info.format, info.alphaMode,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,8 @@ struct SgModel_T {
 
     const SgContext context;
     sg::ModelData data;
-    SgpPreparedModel prepared = nullptr;
+    SgpPreparedModel prepared = nullptr;  // by the context's backend; null if it lost its device first
+    // By the context's CPU fallback (SgContext_T::startCpuFallback), made on first use.
+    std::mutex fallbackMutex;
+    SgpPreparedModel fallbackPrepared = nullptr;
 };

@@ -14,6 +14,10 @@
 
 SgModel_T::~SgModel_T() {
     if (prepared) context->backend->table().destroyModel(context->backend->handle(), prepared);
+    if (fallbackPrepared) {
+        const sg::Backend& cpu = *context->cpuFallback();
+        cpu.table().destroyModel(cpu.handle(), fallbackPrepared);
+    }
 }
 
 namespace {
@@ -78,10 +82,19 @@ SgResult loadModel(const sg::ApiCall& call, SgContext context, const uint8_t* da
     const sg::Backend& backend = *context->backend;
     const SgpModelDesc desc = model->data.desc();
     char message[kPluginErrorSize] = {};
-    const SgpResult prepared =
-        backend.table().prepareModel(backend.handle(), &desc, &model->prepared, message, sizeof(message));
+    // After a device loss the model is prepared for the CPU fallback only, when generation first needs it.
+    const SgpResult prepared = context->cpuFallback() ? SGP_SUCCESS
+                                                      : backend.table().prepareModel(backend.handle(), &desc,
+                                                                                     &model->prepared, message,
+                                                                                     sizeof(message));
     message[sizeof(message) - 1] = '\0';
-    if (prepared != SGP_SUCCESS) {
+    if (prepared == SGP_ERROR_DEVICE_LOST) {
+        model->prepared = nullptr;
+        SgResult result = SG_SUCCESS;
+        std::string error;
+        if (!context->startCpuFallback(message[0] ? message : "no reason given", &result, &error))
+            return call.fail(result, error);
+    } else if (prepared != SGP_SUCCESS) {
         model->prepared = nullptr;
         return call.fail(sg::fromPluginResult(prepared), source + ": the " + backend.name() +
                                                              " backend cannot prepare the model: " +

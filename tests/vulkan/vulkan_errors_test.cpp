@@ -203,6 +203,37 @@ TEST_F(VulkanErrorsTest, CmdGenerate_RejectsAnExternalImageInfoWithoutMemory) {
     expectRejected(request(1, 1), {t}, "SgVulkanExternalImageInfo::memory is VK_NULL_HANDLE");
 }
 
+TEST_F(VulkanErrorsTest, CmdGenerate_RejectsAnExternalImageCreateInfoThatDoesNotFitTheTarget) {
+    VkExternalMemoryImageCreateInfo exportInfo{};
+    exportInfo.sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO;
+    exportInfo.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+    VkImageCreateInfo created{};
+    created.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+    created.pNext = &exportInfo;
+    created.imageType = VK_IMAGE_TYPE_2D;
+    created.format = VK_FORMAT_R8G8B8A8_UNORM;
+    created.extent = {16, 16, 1};
+    created.mipLevels = 1;
+    created.arrayLayers = 1;
+    created.samples = VK_SAMPLE_COUNT_1_BIT;
+    created.tiling = VK_IMAGE_TILING_OPTIMAL;
+    SgVulkanExternalImageInfo external{};
+    external.sType = SG_STRUCTURE_TYPE_VULKAN_EXTERNAL_IMAGE_INFO;
+    external.memory = reinterpret_cast<VkDeviceMemory>(uintptr_t(1));  // never used: the checks come first
+    external.allocationSize = 4096;
+    external.pImageCreateInfo = &created;
+    SgVulkanImageTarget t = target();
+    t.pNext = &external;
+    created.format = VK_FORMAT_R32G32B32A32_SFLOAT;
+    expectRejected(request(1, 1), {t}, "is not the target's format");
+    created.format = VK_FORMAT_R8G8B8A8_UNORM;
+    created.extent = {32, 16, 1};
+    expectRejected(request(1, 1), {t}, "of pImageCreateInfo's image is 32x16");
+    created.extent = {16, 16, 1};
+    created.pNext = nullptr;
+    expectRejected(request(1, 1), {t}, "has no VkExternalMemoryImageCreateInfo");
+}
+
 // A request sgGenerate would reject fails the same way, records nothing, and
 // gives its staging back: with room for one image, the next call still fits,
 // and the command buffer that saw both calls submits validation-clean.

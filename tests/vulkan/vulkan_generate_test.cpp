@@ -260,20 +260,39 @@ TEST_F(VulkanTest, CmdGenerate_TwiceIntoTheSameImagesInOneCommandBuffer_IsOrdere
     }
 }
 
+// With and without the image's create info; on the cpu-staging path both copy.
 TEST_F(VulkanTest, CmdGenerate_AcceptsAnExternalImageInfoAndStillCopies) {
     if (!vk->externalMemoryFd) GTEST_SKIP() << "the device has no VK_KHR_external_memory_fd";
     const SgVulkanImage image = sdkImage(device, VK_FORMAT_R8G8B8A8_UNORM, 16, 16, true);
-    SgVulkanExternalImageInfo external{};
-    external.sType = SG_STRUCTURE_TYPE_VULKAN_EXTERNAL_IMAGE_INFO;
-    external.memory = image.memory;
-    external.allocationSize = image.memorySize;
-    external.dedicatedAllocation = SG_TRUE;
-    SgVulkanImageTarget target = wholeImage(image.image, VK_FORMAT_R8G8B8A8_UNORM);
-    target.pNext = &external;
-    const SgGenerateInfo info = request(1, 5);
-    const auto pixels = generateAndRead(character, info, {target});
-    ASSERT_EQ(pixels.size(), 1u);
-    EXPECT_EQ(pixels[0], hostBytes(character, info));
+    VkExternalMemoryImageCreateInfo exportInfo{};
+    exportInfo.sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO;
+    exportInfo.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT;
+    VkImageCreateInfo created{};  // how sgCreateVulkanImage made it
+    created.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO;
+    created.pNext = &exportInfo;
+    created.imageType = VK_IMAGE_TYPE_2D;
+    created.format = VK_FORMAT_R8G8B8A8_UNORM;
+    created.extent = {16, 16, 1};
+    created.mipLevels = 1;
+    created.arrayLayers = 1;
+    created.samples = VK_SAMPLE_COUNT_1_BIT;
+    created.tiling = VK_IMAGE_TILING_OPTIMAL;
+    created.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    const VkImageCreateInfo* const createInfos[] = {nullptr, &created};
+    for (const VkImageCreateInfo* createInfo : createInfos) {
+        SgVulkanExternalImageInfo external{};
+        external.sType = SG_STRUCTURE_TYPE_VULKAN_EXTERNAL_IMAGE_INFO;
+        external.memory = image.memory;
+        external.allocationSize = image.memorySize;
+        external.dedicatedAllocation = SG_TRUE;
+        external.pImageCreateInfo = createInfo;
+        SgVulkanImageTarget target = wholeImage(image.image, VK_FORMAT_R8G8B8A8_UNORM);
+        target.pNext = &external;
+        const SgGenerateInfo info = request(1, createInfo ? 6 : 5);
+        const auto pixels = generateAndRead(character, info, {target});
+        ASSERT_EQ(pixels.size(), 1u);
+        EXPECT_EQ(pixels[0], hostBytes(character, info));
+    }
 }
 
 // [SECTION] Repeated frames and staging reuse -----------------------------------------------------------

@@ -131,6 +131,19 @@ std::string VulkanHarness::init() {
     for (VkPhysicalDevice candidate : devices) {
         VkPhysicalDeviceProperties properties{};
         vkGetPhysicalDeviceProperties(candidate, &properties);
+        if (!setup.deviceUuid.empty()) {  // a Vulkan 1.1 query: only asked for on such instances
+            VkPhysicalDeviceIDProperties id{};
+            id.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES;
+            VkPhysicalDeviceProperties2 properties2{};
+            properties2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+            properties2.pNext = &id;
+            vkGetPhysicalDeviceProperties2(candidate, &properties2);
+            if (setup.deviceUuid.size() != VK_UUID_SIZE ||
+                std::memcmp(setup.deviceUuid.data(), id.deviceUUID, VK_UUID_SIZE) != 0) {
+                rejected += std::string(properties.deviceName) + ": not the device with the requested UUID; ";
+                continue;
+            }
+        }
         const uint32_t version = std::min(properties.apiVersion, setup.apiVersion);
         if ((setup.timelineSemaphore && version < VK_API_VERSION_1_2) ||
             (setup.synchronization2 && version < VK_API_VERSION_1_3)) {
@@ -194,6 +207,9 @@ std::string VulkanHarness::init() {
     externalMemoryFd =
         setup.externalMemoryFd && deviceExtensionPresent(physicalDevice, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
     if (externalMemoryFd) extensions_.push_back(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+    externalSemaphoreFd = setup.externalSemaphoreFd &&
+                          deviceExtensionPresent(physicalDevice, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
+    if (externalSemaphoreFd) extensions_.push_back(VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME);
     deviceCreateInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     deviceCreateInfo.pNext = chain;
     deviceCreateInfo.queueCreateInfoCount = 1;

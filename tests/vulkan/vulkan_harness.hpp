@@ -29,6 +29,10 @@ struct VulkanSetup {
     // Enable the features through VkPhysicalDeviceTimelineSemaphoreFeatures and
     // VkPhysicalDeviceSynchronization2Features instead of the Vulkan 1.2/1.3 structs.
     bool perFeatureStructs = false;
+    bool externalSemaphoreFd = false;  // enable VK_KHR_external_semaphore_fd where supported
+    // Not empty: use only the physical device of this VkPhysicalDeviceIDProperties::deviceUUID
+    // (the CUDA device, for the interop tests).
+    std::vector<uint8_t> deviceUuid;
 };
 
 // An image the harness made (and destroys).
@@ -108,6 +112,7 @@ public:
     VkQueue queue = VK_NULL_HANDLE;
     VkCommandPool commandPool = VK_NULL_HANDLE;
     bool externalMemoryFd = false;          // enabled on device
+    bool externalSemaphoreFd = false;       // enabled on device
     VkDeviceCreateInfo deviceCreateInfo{};  // what vkCreateDevice got; stays valid
 
 private:

@@ -166,7 +166,9 @@ typedef enum SgLogLevel {
 } SgLogLevel;
 
 typedef enum SgBackendPreference {
-    /* The first GPU plugin that loads and finds a device, else the built-in CPU backend. */
+    /* The first GPU plugin that loads and finds a device, else the built-in CPU
+     * backend. If the GPU backend later loses its device, the context logs it
+     * and generates on the built-in CPU backend from then on. */
     SG_BACKEND_PREFERENCE_AUTO = 0,
     /* The built-in CPU backend; no plugin is looked for. */
     SG_BACKEND_PREFERENCE_CPU = 1,

@@ -14,12 +14,13 @@
  *     staging buffer owned by the SDK, and the SDK records barriers and
  *     vkCmdCopyBufferToImage into the application's command buffer. The pixels
  *     are byte-identical to sgGenerate into host memory for the same request.
- *   - external-memory (a GPU plugin with Vulkan interop, e.g. CUDA): the
- *     backend writes the images through exported memory (OPAQUE_FD) and
- *     signals a timeline semaphore the submission waits on; the commands the
- *     SDK records are then only the layout transitions.
- * This version implements cpu-staging; the structs below already carry what
- * external-memory needs, so it arrives without an ABI change.
+ *   - external-memory (a GPU plugin with Vulkan interop: CUDA): the backend
+ *     writes the images through their exported memory (OPAQUE_FD) on the GPU
+ *     and signals a timeline semaphore the submission waits on; the commands
+ *     the SDK records are then only the acquire from VK_QUEUE_FAMILY_EXTERNAL
+ *     and the layout transitions. A call whose targets cannot be written in
+ *     place (not exportable, or oldLayout UNDEFINED) is staged instead.
+ * The CUDA part of external-memory is untested on hardware in this version.
  *
  * Usage (error handling shortened; `gpu` is the application's own state):
  *
@@ -287,8 +288,10 @@ typedef struct SgVulkanImageTarget {
 /* Chained to an SgVulkanImageTarget's pNext for an application image created
  * with VkExternalMemoryImageCreateInfo (OPAQUE_FD) whose memory was allocated
  * with VkExportMemoryAllocateInfo: the external-memory path then writes it in
- * place. The cpu-staging path checks it and copies as usual. Images from
- * sgCreateVulkanImage with exportable = SG_TRUE need no such struct. */
+ * place, which needs pImageCreateInfo (the backend maps the memory as the
+ * image's whole mip chain). The cpu-staging path checks it and copies as
+ * usual. Images from sgCreateVulkanImage with exportable = SG_TRUE need no
+ * such struct. */
 typedef struct SgVulkanExternalImageInfo {
     SgStructureType sType; /* SG_STRUCTURE_TYPE_VULKAN_EXTERNAL_IMAGE_INFO */
     const void* pNext;
@@ -296,6 +299,12 @@ typedef struct SgVulkanExternalImageInfo {
     VkDeviceSize memoryOffset;   /* the image's offset in it */
     VkDeviceSize allocationSize; /* VkMemoryAllocateInfo::allocationSize of memory */
     SgBool32 dedicatedAllocation; /* memory was allocated with VkMemoryDedicatedAllocateInfo for this image */
+    /* NULL (the image is staged), or the VkImageCreateInfo the image was
+     * created with, read during the call only: a 2D, optimal-tiling,
+     * single-sample image of the target's format whose pNext chain has
+     * VkExternalMemoryImageCreateInfo with OPAQUE_FD; checked against the
+     * target. The backend imports the memory for each call that writes it. */
+    const VkImageCreateInfo* pImageCreateInfo;
 } SgVulkanExternalImageInfo;
 
 /* One generation into Vulkan images (sgCmdGenerateVulkanImages). */
@@ -312,8 +321,9 @@ typedef struct SgVulkanGenerateInfo {
     /* When the targets may still be used by GPU work the application submitted
      * earlier: a timeline semaphore and the value that work signals. Paths that
      * write the images outside commandBuffer (external-memory) wait for it on
-     * the GPU before writing. The cpu-staging path writes only inside
-     * commandBuffer, ordered by the barriers, and does not need it.
+     * the GPU before writing, so there it must have been created exportable
+     * (VkExportSemaphoreCreateInfo with OPAQUE_FD). The cpu-staging path writes
+     * only inside commandBuffer, ordered by the barriers, and does not need it.
      * VK_NULL_HANDLE: no earlier work uses the targets. */
     VkSemaphore imagesReadySemaphore;
     uint64_t imagesReadyValue;
@@ -325,8 +335,9 @@ typedef struct SgVulkanGenerateInfo {
 typedef struct SgVulkanSubmitSync {
     SgStructureType sType; /* SG_STRUCTURE_TYPE_VULKAN_SUBMIT_SYNC, set by the caller */
     void* pNext;
-    /* Wait for this timeline semaphore to reach waitValue at waitStageMask.
-     * VK_NULL_HANDLE (cpu-staging): nothing to wait for. */
+    /* Wait for this timeline semaphore to reach waitValue at waitStageMask
+     * (external-memory: the backend has written the images). VK_NULL_HANDLE
+     * (a staged call): nothing to wait for. The semaphore belongs to the SDK. */
     VkSemaphore waitSemaphore;
     uint64_t waitValue;
     VkPipelineStageFlags2 waitStageMask;
@@ -403,11 +414,18 @@ SG_API void sgDestroyVulkanImage(SgVulkanDevice device, VkImage image);
 
 /// Generates pInfo->pGenerateInfo->count images and records into
 /// pInfo->commandBuffer what puts image i into pInfo->pTargets[i] and leaves
-/// each target subresource in its newLayout. On the cpu-staging path the
-/// pixels are computed during this call (it takes as long as sgGenerate) into
-/// SDK staging memory; the recorded commands copy them. They are identical,
-/// byte for byte, to what sgGenerate writes to host memory for the same
-/// request (R16G16B16A16_SFLOAT: that float output rounded to nearest even).
+/// each target subresource in its newLayout. Staged (cpu-staging path, or a
+/// call the external-memory path cannot write in place), the pixels are
+/// computed during this call (it takes as long as sgGenerate) into SDK staging
+/// memory and the recorded commands copy them: identical, byte for byte, to
+/// what sgGenerate writes to host memory for the same request
+/// (R16G16B16A16_SFLOAT: that float output rounded to nearest even). On the
+/// external-memory path the call only queues the generation on the GPU, which
+/// writes the same conversion of the backend's output into the images; every
+/// target is then exportable (an exportable sgCreateVulkanImage image, or an
+/// SgVulkanExternalImageInfo with pImageCreateInfo) and none has oldLayout
+/// UNDEFINED or PREINITIALIZED (a transition from those would discard what the
+/// GPU wrote, so an image's first call is staged).
 ///   pInfo: sType SG_STRUCTURE_TYPE_VULKAN_GENERATE_INFO; read during the call
 ///     only. Targets made by sgCreateVulkanImage are checked against how they
 ///     were made.

@@ -155,6 +155,45 @@ VkAccessFlags classicAccess(VkAccessFlags2 access) {
     return classic;
 }
 
+void recordAcquires(const Functions& fn, bool synchronization2, VkCommandBuffer commandBuffer,
+                    uint32_t queueFamilyIndex, const std::vector<Transition>& transitions) {
+    std::vector<VkImageMemoryBarrier2> barriers(transitions.size());
+    std::vector<VkImageMemoryBarrier> classic(transitions.size());
+    VkPipelineStageFlags dstStages = 0;
+    for (size_t i = 0; i < transitions.size(); ++i) {
+        const Transition& t = transitions[i];
+        VkImageMemoryBarrier2& b = barriers[i];
+        b.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2;
+        b.srcStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+        b.srcAccessMask = 0;  // an acquire makes nothing of the external writes available itself
+        b.dstStageMask = t.dstStageMask;
+        b.dstAccessMask = t.dstAccessMask;
+        b.oldLayout = t.oldLayout;
+        b.newLayout = t.newLayout;
+        b.srcQueueFamilyIndex = VK_QUEUE_FAMILY_EXTERNAL;
+        b.dstQueueFamilyIndex = t.concurrent ? VK_QUEUE_FAMILY_IGNORED : queueFamilyIndex;
+        b.image = t.image;
+        b.subresourceRange = rangeOf(t);
+        VkImageMemoryBarrier& c = classic[i];
+        c.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER;
+        c.srcAccessMask = 0;
+        c.dstAccessMask = classicAccess(t.dstAccessMask);
+        c.oldLayout = b.oldLayout;
+        c.newLayout = b.newLayout;
+        c.srcQueueFamilyIndex = b.srcQueueFamilyIndex;
+        c.dstQueueFamilyIndex = b.dstQueueFamilyIndex;
+        c.image = t.image;
+        c.subresourceRange = b.subresourceRange;
+        dstStages |= classicStages(t.dstStageMask);
+    }
+    if (synchronization2) {
+        record(fn, commandBuffer, barriers);
+    } else {
+        fn.vkCmdPipelineBarrier(commandBuffer, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, dstStages, 0, 0, nullptr, 0,
+                                nullptr, uint32_t(classic.size()), classic.data());
+    }
+}
+
 void recordCopies(const Functions& fn, bool synchronization2, VkCommandBuffer commandBuffer, VkBuffer buffer,
                   const std::vector<Transition>& transitions, const std::vector<Copy>& copies) {
     // Everything is built before the first command, so a failed allocation records nothing.

@@ -1,8 +1,10 @@
-// copy_recorder.hpp - records the cpu-staging path's commands: image barriers
-// into TRANSFER_DST_OPTIMAL, buffer-to-image copies, image barriers into the
-// layouts the application asked for. With synchronization2 through
-// vkCmdPipelineBarrier2, otherwise through vkCmdPipelineBarrier with the
-// application's sync2 masks mapped to their classic equivalents.
+// copy_recorder.hpp - records the commands of both paths. Staged: image
+// barriers into TRANSFER_DST_OPTIMAL, buffer-to-image copies, image barriers
+// into the layouts the application asked for. External memory: one barrier
+// per subresource, the acquire from VK_QUEUE_FAMILY_EXTERNAL with the layout
+// transition. With synchronization2 through vkCmdPipelineBarrier2, otherwise
+// through vkCmdPipelineBarrier with the application's sync2 masks mapped to
+// their classic equivalents.
 #pragma once
 
 #include <vector>
@@ -22,6 +24,7 @@ struct Transition {
     VkAccessFlags2 srcAccessMask = 0;
     VkPipelineStageFlags2 dstStageMask = 0;  // resolved: never 0
     VkAccessFlags2 dstAccessMask = 0;
+    bool concurrent = false;  // the image's sharing mode is VK_SHARING_MODE_CONCURRENT
 };
 
 struct Copy {
@@ -34,6 +37,14 @@ struct Copy {
 // barrier batch for the second half.
 void recordCopies(const Functions& fn, bool synchronization2, VkCommandBuffer commandBuffer, VkBuffer buffer,
                   const std::vector<Transition>& transitions, const std::vector<Copy>& copies);
+
+// Records one barrier batch: each transition's subresource acquired from
+// VK_QUEUE_FAMILY_EXTERNAL by queueFamilyIndex (exclusive images; concurrent
+// ones need no owner) and moved from oldLayout to newLayout, its contents
+// kept. The first scope is ALL_COMMANDS, which chains with a semaphore wait at
+// ALL_COMMANDS; the second the transition's dst masks.
+void recordAcquires(const Functions& fn, bool synchronization2, VkCommandBuffer commandBuffer,
+                    uint32_t queueFamilyIndex, const std::vector<Transition>& transitions);
 
 // The classic equivalents of synchronization2 masks, for devices without it.
 VkPipelineStageFlags classicStages(VkPipelineStageFlags2 stages);

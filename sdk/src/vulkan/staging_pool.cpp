@@ -134,34 +134,37 @@ SgResult StagingPool::create(const ApiCall& call, VkDeviceSize size, std::unique
         }
     } cleanup{this, &slot};
 
-    VkBufferCreateInfo bufferInfo{};
+    // Size 0: the semaphore alone, for calls that write no staging memory.
+    if (size > 0) {
+        VkBufferCreateInfo bufferInfo{};
 
-    bufferInfo.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
-    bufferInfo.size = size;
-    bufferInfo.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
-    bufferInfo.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-    SG_VK_CHECK(fn_.vkCreateBuffer(device_, &bufferInfo, allocator_, &slot->buffer));
-    VkMemoryRequirements requirements{};
-    fn_.vkGetBufferMemoryRequirements(device_, slot->buffer, &requirements);
-    // Cached memory first: sgGenerate's float path reads back what it wrote,
-    // which is very slow from write-combined memory.
-    const VkMemoryPropertyFlags visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
-    const VkMemoryPropertyFlags coherent = VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    const VkMemoryPropertyFlags cached = VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
-    const int32_t type = findMemoryType(memory_, requirements.memoryTypeBits,
-                                        {visible | coherent | cached, visible | coherent, visible | cached, visible});
-    SG_CHECK(type >= 0, SG_ERROR_UNSUPPORTED, "the device has no host-visible memory type for a staging buffer");
-    VkMemoryAllocateInfo allocateInfo{};
-    allocateInfo.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-    allocateInfo.allocationSize = requirements.size;
-    allocateInfo.memoryTypeIndex = uint32_t(type);
-    SG_VK_CHECK(fn_.vkAllocateMemory(device_, &allocateInfo, allocator_, &slot->memory));
-    SG_VK_CHECK(fn_.vkBindBufferMemory(device_, slot->buffer, slot->memory, 0));
-    void* mapped = nullptr;
-    SG_VK_CHECK(fn_.vkMapMemory(device_, slot->memory, 0, VK_WHOLE_SIZE, 0, &mapped));
-    slot->mapped = static_cast<uint8_t*>(mapped);
-    slot->size = size;
-    slot->coherent = (memory_.memoryTypes[type].propertyFlags & coherent) != 0;
+        bufferInfo.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+        bufferInfo.size = size;
+        bufferInfo.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+        bufferInfo.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+        SG_VK_CHECK(fn_.vkCreateBuffer(device_, &bufferInfo, allocator_, &slot->buffer));
+        VkMemoryRequirements requirements{};
+        fn_.vkGetBufferMemoryRequirements(device_, slot->buffer, &requirements);
+        // Cached memory first: sgGenerate's float path reads back what it wrote,
+        // which is very slow from write-combined memory.
+        const VkMemoryPropertyFlags visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
+        const VkMemoryPropertyFlags coherent = VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+        const VkMemoryPropertyFlags cached = VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+        const int32_t type = findMemoryType(memory_, requirements.memoryTypeBits,
+                                            {visible | coherent | cached, visible | coherent, visible | cached, visible});
+        SG_CHECK(type >= 0, SG_ERROR_UNSUPPORTED, "the device has no host-visible memory type for a staging buffer");
+        VkMemoryAllocateInfo allocateInfo{};
+        allocateInfo.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+        allocateInfo.allocationSize = requirements.size;
+        allocateInfo.memoryTypeIndex = uint32_t(type);
+        SG_VK_CHECK(fn_.vkAllocateMemory(device_, &allocateInfo, allocator_, &slot->memory));
+        SG_VK_CHECK(fn_.vkBindBufferMemory(device_, slot->buffer, slot->memory, 0));
+        void* mapped = nullptr;
+        SG_VK_CHECK(fn_.vkMapMemory(device_, slot->memory, 0, VK_WHOLE_SIZE, 0, &mapped));
+        slot->mapped = static_cast<uint8_t*>(mapped);
+        slot->size = size;
+        slot->coherent = (memory_.memoryTypes[type].propertyFlags & coherent) != 0;
+    }
 
     VkSemaphoreTypeCreateInfo timeline{};
 

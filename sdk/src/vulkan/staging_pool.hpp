@@ -41,9 +41,10 @@ public:
 
     // Reserves a slot of at least size bytes that no GPU work reads any more:
     // a free one, else a new one within the budget (free slots that are too
-    // small are released to make room). Fails with SG_ERROR_OUT_OF_MEMORY when
-    // submissions still pending hold the budget, SG_ERROR_DEVICE_LOST when the
-    // device is lost.
+    // small are released to make room). Size 0 asks for a semaphore only (the
+    // external-memory path's calls, which stage nothing). Fails with
+    // SG_ERROR_OUT_OF_MEMORY when submissions still pending hold the budget,
+    // SG_ERROR_DEVICE_LOST when the device is lost.
     SgResult acquire(const ApiCall& call, VkDeviceSize size, StagingSlot** slot);
     // Makes the host writes in [0, size) visible to the device (a no-op on coherent memory).
     SgResult flush(const ApiCall& call, const StagingSlot& slot, VkDeviceSize size) const;

@@ -100,13 +100,13 @@ std::string extensionProblem(const char* name, bool supported, const std::string
            (supported ? " is supported by " + deviceName + " but not enabled" : " is not supported by " + deviceName);
 }
 
-// Every reason the external-memory path cannot run, for SgVulkanDeviceInfo.
-std::string cpuStagingReasons(const std::string& backendName, const sg::vk::Capabilities& caps) {
+// Every reason in the device's setup that the external-memory path cannot run.
+std::vector<std::string> externalPathProblems(const sg::Backend& backend, const sg::vk::Capabilities& caps) {
     std::vector<std::string> reasons;
-    if (backendName == "cpu")
+    if (backend.name() == "cpu")
         reasons.push_back("no CUDA plugin (the context's backend is cpu)");
-    else
-        reasons.push_back("the context's " + backendName + " backend cannot write Vulkan memory");
+    else if (!backend.interop())
+        reasons.push_back("the context's " + backend.name() + " backend cannot write Vulkan memory");
     if (!caps.externalMemoryFdEnabled)
         reasons.push_back(extensionProblem(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME, caps.externalMemoryFdSupported,
                                            caps.deviceName));
@@ -115,9 +115,30 @@ std::string cpuStagingReasons(const std::string& backendName, const sg::vk::Capa
                                            caps.externalSemaphoreFdSupported, caps.deviceName));
     else if (!caps.timelineExport)
         reasons.push_back(caps.deviceName + " cannot export timeline semaphores as OPAQUE_FD");
+    return reasons;
+}
+
+// Sets device->path (and device->external) and says why in pathDescription.
+void choosePath(SgVulkanDevice device, const sg::Backend& backend) {
+    std::vector<std::string> reasons = externalPathProblems(backend, device->caps);
+    if (reasons.empty()) {
+        std::string why;
+        device->external = sg::vk::ExternalPath::create(device->fn, device->device, device->physicalDevice,
+                                                        device->vulkanAllocator, backend, &why);
+        if (!device->external) reasons.push_back(why);
+    }
+    if (device->external) {
+        device->path = SG_VULKAN_PATH_EXTERNAL_MEMORY;
+        device->pathDescription = "external-memory: the " + backend.name() + " backend writes " +
+                                  device->caps.deviceName +
+                                  "'s exportable images in place; calls with other targets, or with oldLayout "
+                                  "UNDEFINED, are staged";
+        return;
+    }
+    device->path = SG_VULKAN_PATH_CPU_STAGING;
     std::string text = "cpu-staging: ";
     for (size_t i = 0; i < reasons.size(); ++i) text += (i ? "; " : "") + reasons[i];
-    return text;
+    device->pathDescription = text;
 }
 
 SgResult checkCreateInfo(const sg::ApiCall& call, const SgVulkanDeviceCreateInfo* info) {
@@ -177,6 +198,7 @@ SgVulkanDevice_T::SgVulkanDevice_T(SgContext owner, const SgVulkanDeviceCreateIn
       staging(fn, info.device, info.pVulkanAllocator, caps.memory, caps.nonCoherentAtomSize, stagingBudget) {}
 
 SgVulkanDevice_T::~SgVulkanDevice_T() {
+    external.reset();  // its imports of the images below go first
     std::unordered_map<VkImage, sg::vk::OwnedImage> images;
     {
         std::lock_guard<std::mutex> lock(imagesMutex_);
@@ -272,9 +294,12 @@ SG_API SgResult sgCreateVulkanDevice(SgContext context, const SgVulkanDeviceCrea
         } catch (const std::bad_alloc&) {
             return call.fail(SG_ERROR_OUT_OF_MEMORY, "out of host memory for the Vulkan device");
         }
-        // The plugin interface has no GPU-memory output yet, so every backend goes through staging.
-        device->path = SG_VULKAN_PATH_CPU_STAGING;
-        device->pathDescription = cpuStagingReasons(context->backend->name(), caps);
+        try {
+            choosePath(device, *context->backend);
+        } catch (...) {
+            context->allocator.destroy(device);
+            throw;
+        }
         context->log(SG_LOG_LEVEL_INFO, "Vulkan device " + caps.deviceName + " (Vulkan " +
                                             versionText(caps.apiVersion) + ", " +
                                             (caps.synchronization2 ? "synchronization2" : "classic barriers") +

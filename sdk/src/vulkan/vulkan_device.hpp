@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "stylegen/stylegen_vulkan.h"
+#include "vulkan/external_path.hpp"
 #include "vulkan/staging_pool.hpp"
 #include "vulkan/vulkan_functions.hpp"
 
@@ -38,6 +39,8 @@ struct OwnedImage {
     uint32_t height = 0;
     uint32_t mipLevels = 1;
     uint32_t arrayLayers = 1;
+    VkImageUsageFlags usage = 0;
+    bool exportable = false;
 };
 
 }  // namespace sg::vk
@@ -69,6 +72,8 @@ struct SgVulkanDevice_T {
     SgVulkanPath path = SG_VULKAN_PATH_CPU_STAGING;
     std::string pathDescription;
     sg::vk::StagingPool staging;
+    // Set when path is SG_VULKAN_PATH_EXTERNAL_MEMORY.
+    std::unique_ptr<sg::vk::ExternalPath> external;
 
 private:
     std::mutex imagesMutex_;

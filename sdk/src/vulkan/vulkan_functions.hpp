@@ -14,6 +14,7 @@ namespace sg::vk {
 // Core 1.0/1.1 instance-level functions, loaded with vkGetInstanceProcAddr(instance, name).
 #define SG_VK_INSTANCE_FUNCTIONS(X)                   \
     X(vkGetPhysicalDeviceProperties)                  \
+    X(vkGetPhysicalDeviceProperties2)                 \
     X(vkGetPhysicalDeviceMemoryProperties)            \
     X(vkGetPhysicalDeviceQueueFamilyProperties)       \
     X(vkGetPhysicalDeviceImageFormatProperties2)      \

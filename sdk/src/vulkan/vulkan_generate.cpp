@@ -1,6 +1,8 @@
-// vulkan_generate.cpp - sgCmdGenerateVulkanImages on the cpu-staging path:
-// check the targets against the request, generate into a staging buffer with
-// the same code as sgGenerate (so the bytes are identical), record the copies.
+// vulkan_generate.cpp - sgCmdGenerateVulkanImages: check the targets against
+// the request, then either hand the call to the external-memory path (the GPU
+// backend writes the images in place; the recorded commands are the acquires)
+// or stage it: generate into a staging buffer with the same code as
+// sgGenerate (so the bytes are identical) and record the copies.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -93,16 +95,53 @@ SgResult checkRequest(const sg::ApiCall& call, SgVulkanDevice device, const SgVu
     return SG_SUCCESS;
 }
 
-SgResult checkExternalImageInfo(const sg::ApiCall& call, uint32_t i, const SgVulkanImageTarget& t) {
+// The SgVulkanExternalImageInfo chained to a target, or nullptr.
+const SgVulkanExternalImageInfo* externalImageInfo(const SgVulkanImageTarget& t) {
     for (auto* s = static_cast<const SgVulkanExternalImageInfo*>(t.pNext); s;
-         s = static_cast<const SgVulkanExternalImageInfo*>(s->pNext)) {
-        if (s->sType != SG_STRUCTURE_TYPE_VULKAN_EXTERNAL_IMAGE_INFO) continue;  // unknown structs are ignored
-        SG_CHECK(s->memory != VK_NULL_HANDLE, SG_ERROR_INVALID_ARGUMENT,
-                 targetName(i) + "'s SgVulkanExternalImageInfo::memory is VK_NULL_HANDLE");
-        SG_CHECK(s->memoryOffset < s->allocationSize, SG_ERROR_INVALID_ARGUMENT,
-                 targetName(i) + "'s SgVulkanExternalImageInfo::memoryOffset " + std::to_string(s->memoryOffset) +
-                     " is not inside allocationSize " + std::to_string(s->allocationSize));
-    }
+         s = static_cast<const SgVulkanExternalImageInfo*>(s->pNext))
+        if (s->sType == SG_STRUCTURE_TYPE_VULKAN_EXTERNAL_IMAGE_INFO) return s;  // unknown structs are ignored
+    return nullptr;
+}
+
+bool exportsOpaqueFd(const VkImageCreateInfo& info) {
+    for (auto* s = static_cast<const VkBaseInStructure*>(info.pNext); s; s = s->pNext)
+        if (s->sType == VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO &&
+            (reinterpret_cast<const VkExternalMemoryImageCreateInfo*>(s)->handleTypes &
+             VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT))
+            return true;
+    return false;
+}
+
+SgResult checkExternalImageInfo(const sg::ApiCall& call, uint32_t i, const SgVulkanImageTarget& t) {
+    const SgVulkanExternalImageInfo* s = externalImageInfo(t);
+    if (!s) return SG_SUCCESS;
+    const std::string what = targetName(i) + "'s SgVulkanExternalImageInfo";
+    SG_CHECK(s->memory != VK_NULL_HANDLE, SG_ERROR_INVALID_ARGUMENT, what + "::memory is VK_NULL_HANDLE");
+    SG_CHECK(s->memoryOffset < s->allocationSize, SG_ERROR_INVALID_ARGUMENT,
+             what + "::memoryOffset " + std::to_string(s->memoryOffset) + " is not inside allocationSize " +
+                 std::to_string(s->allocationSize));
+    const VkImageCreateInfo* ci = s->pImageCreateInfo;
+    if (!ci) return SG_SUCCESS;
+    SG_CHECK(ci->sType == VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, SG_ERROR_INVALID_ARGUMENT,
+             what + "::pImageCreateInfo->sType is " + std::to_string(int(ci->sType)) +
+                 ", expected VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO");
+    SG_CHECK(ci->imageType == VK_IMAGE_TYPE_2D && ci->tiling == VK_IMAGE_TILING_OPTIMAL &&
+                 ci->samples == VK_SAMPLE_COUNT_1_BIT,
+             SG_ERROR_INVALID_ARGUMENT,
+             what + "::pImageCreateInfo describes an image that is not 2D, optimal-tiling and single-sample");
+    SG_CHECK(ci->format == t.format, SG_ERROR_INVALID_ARGUMENT,
+             what + "::pImageCreateInfo->format " + std::to_string(int(ci->format)) + " is not the target's format");
+    SG_CHECK(t.mipLevel < ci->mipLevels && t.arrayLayer < ci->arrayLayers, SG_ERROR_INVALID_ARGUMENT,
+             targetName(i) + " names mip level " + std::to_string(t.mipLevel) + ", array layer " +
+                 std::to_string(t.arrayLayer) + " but pImageCreateInfo has " + std::to_string(ci->mipLevels) +
+                 " mip level(s) and " + std::to_string(ci->arrayLayers) + " layer(s)");
+    const uint32_t w = std::max(1u, ci->extent.width >> t.mipLevel), h = std::max(1u, ci->extent.height >> t.mipLevel);
+    SG_CHECK(t.imageExtent.width == w && t.imageExtent.height == h, SG_ERROR_INVALID_ARGUMENT,
+             targetName(i) + ".imageExtent is " + sizeText(t.imageExtent.width, t.imageExtent.height) +
+                 " but mip level " + std::to_string(t.mipLevel) + " of pImageCreateInfo's image is " + sizeText(w, h));
+    SG_CHECK(exportsOpaqueFd(*ci), SG_ERROR_INVALID_ARGUMENT,
+             what + "::pImageCreateInfo has no VkExternalMemoryImageCreateInfo with "
+                    "VK_EXTERNAL_MEMORY_HANDLE_TYPE_OPAQUE_FD_BIT in its pNext chain");
     return SG_SUCCESS;
 }
 
@@ -295,6 +334,80 @@ struct SlotReservation {
     }
 };
 
+// Each target's image as the external-memory path imports it, or why the
+// call has to be staged.
+std::string exportedImages(SgVulkanDevice device, const SgVulkanGenerateInfo& info,
+                           std::vector<sg::vk::ExportedImage>* images) {
+    images->resize(info.targetCount);
+    for (uint32_t i = 0; i < info.targetCount; ++i) {
+        const SgVulkanImageTarget& t = info.pTargets[i];
+        if (t.oldLayout == VK_IMAGE_LAYOUT_UNDEFINED || t.oldLayout == VK_IMAGE_LAYOUT_PREINITIALIZED)
+            return targetName(i) + ".oldLayout is UNDEFINED or PREINITIALIZED, and a transition from it would "
+                                   "discard what the GPU wrote";
+        sg::vk::ExportedImage& e = (*images)[i];
+        e.image = t.image;
+        sg::vk::OwnedImage owned;
+        if (device->findImage(t.image, &owned)) {
+            if (!owned.exportable) return targetName(i) + "'s image was made by sgCreateVulkanImage without exportable";
+            e.memory = owned.memory;
+            e.allocationSize = owned.memorySize;
+            e.dedicated = true;
+            e.ownedBySdk = true;
+            e.format = owned.format;
+            e.width = owned.width;
+            e.height = owned.height;
+            e.mipLevels = owned.mipLevels;
+            e.arrayLayers = owned.arrayLayers;
+            e.colorAttachment = (owned.usage & VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT) != 0;
+            continue;
+        }
+        const SgVulkanExternalImageInfo* external = externalImageInfo(t);
+        if (!external || !external->pImageCreateInfo)
+            return targetName(i) + " is an application image without SgVulkanExternalImageInfo::pImageCreateInfo";
+        const VkImageCreateInfo& ci = *external->pImageCreateInfo;
+        e.memory = external->memory;
+        e.memoryOffset = external->memoryOffset;
+        e.allocationSize = external->allocationSize;
+        e.dedicated = external->dedicatedAllocation != SG_FALSE;
+        e.format = ci.format;
+        e.width = ci.extent.width;
+        e.height = ci.extent.height;
+        e.mipLevels = ci.mipLevels;
+        e.arrayLayers = ci.arrayLayers;
+        e.colorAttachment = (ci.usage & VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT) != 0;
+        e.concurrent = ci.sharingMode == VK_SHARING_MODE_CONCURRENT;
+    }
+    return {};
+}
+
+// The external-memory path: the backend writes the images on the GPU after
+// imagesReady; the command buffer acquires them once it has (pSync's wait).
+SgResult generateExternal(const sg::ApiCall& call, SgVulkanDevice device, const SgVulkanGenerateInfo& info,
+                          const std::vector<sg::vk::ExportedImage>& images,
+                          std::vector<sg::vk::Transition>& transitions, SgVulkanSubmitSync* pSync) {
+    sg::GenerateRequest request;
+    if (SgResult r = sg::checkGenerateInfo(call, info.model->data, info.pGenerateInfo, &request); r != SG_SUCCESS)
+        return r;
+    sg::vk::StagingSlot* slot = nullptr;
+    if (SgResult r = device->staging.acquire(call, 0, &slot); r != SG_SUCCESS) return r;
+    SlotReservation reservation{device->staging, slot};
+    uint64_t written = 0;
+    if (SgResult r = device->external->write(call, info.model, *info.pGenerateInfo, request, images, info, &written);
+        r != SG_SUCCESS)
+        return r;
+    for (sg::vk::Transition& transition : transitions)
+        for (const sg::vk::ExportedImage& image : images)
+            if (image.image == transition.image) transition.concurrent = image.concurrent;
+    sg::vk::recordAcquires(device->fn, device->caps.synchronization2, info.commandBuffer, device->queueFamilyIndex,
+                           transitions);
+    pSync->waitSemaphore = device->external->semaphore();
+    pSync->waitValue = written;
+    pSync->waitStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+    pSync->signalSemaphore = slot->semaphore;
+    pSync->signalValue = reservation.commit();
+    return SG_SUCCESS;
+}
+
 }  // namespace
 
 extern "C" {
@@ -338,6 +451,17 @@ SG_API SgResult sgCmdGenerateVulkanImages(SgVulkanDevice device, const SgVulkanG
                      " bytes per call; split the request");
         std::vector<sg::vk::Transition> transitions;
         if (SgResult r = planTransitions(call, info.pTargets, gi.count, size, &transitions); r != SG_SUCCESS) return r;
+        // After a device loss the context generates on the CPU, so every call is staged.
+        if (device->external && !device->context->cpuFallback()) {
+            std::vector<sg::vk::ExportedImage> images;
+            const std::string staged = exportedImages(device, info, &images);
+            if (staged.empty()) {
+                const SgResult r = generateExternal(call, device, info, images, transitions, pSync);
+                if (r != SG_ERROR_DEVICE_LOST) return r;
+            } else {
+                device->context->log(SG_LOG_LEVEL_DEBUG, "sgCmdGenerateVulkanImages: staged, since " + staged);
+            }
+        }
 
         sg::vk::StagingSlot* slot = nullptr;
         if (SgResult r = device->staging.acquire(call, stagingBytes, &slot); r != SG_SUCCESS) return r;

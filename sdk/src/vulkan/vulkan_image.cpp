@@ -106,6 +106,8 @@ SgResult createImage(const sg::ApiCall& call, SgVulkanDevice device, const SgVul
     image.height = info.height;
     image.mipLevels = imageInfo.mipLevels;
     image.arrayLayers = imageInfo.arrayLayers;
+    image.usage = imageInfo.usage;
+    image.exportable = exportable;
     // Destroys what was made so far if a later step fails.
     struct Cleanup {
         SgVulkanDevice device;
@@ -188,6 +190,7 @@ SG_API void sgDestroyVulkanImage(SgVulkanDevice device, VkImage image) {
                                  "device; it was left alone");
             return;
         }
+        if (device->external) device->external->forget(image);
         device->destroyImage(owned);
     });
 }
