@@ -76,7 +76,7 @@ SgpResult createBackend(const SgpBackendCreateInfo* pInfo, SgpBackend* pBackend,
         backend->pool = std::make_unique<ThreadPool>(threads);
         if (pInfo->pfnLog) {
             const std::string message = "cpu backend: " + std::to_string(threads) + " thread(s), " +
-                                        conv3x3KernelName() + " convolution kernels";
+                                        bestKernelSet().name + " kernels";
             pInfo->pfnLog(pInfo->pUserData, kLogInfo, message.c_str());
         }
         *pBackend = backend.release();

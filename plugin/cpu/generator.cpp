@@ -2,10 +2,10 @@
 #include "generator.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
-#include "kernels.hpp"
 #include "stylegen_philox.h"
 #include "thread_pool.hpp"
 
@@ -19,14 +19,21 @@ constexpr uint32_t kMaxSide = 16384;
 constexpr size_t kChunkPixels = size_t(64) * 64 * 4;
 // Larger scratch (huge scene textures) goes back to the system after the call.
 constexpr size_t kMaxCachedScratchBytes = size_t(256) << 20;
+// Transformed input one Winograd task works on (about 192 KiB, so it stays in
+// L2 while the channel groups sweep it), and at most this many tiles: the
+// measured best on a 512 KiB L2 (docs/benchmarks.md).
+constexpr size_t kWinogradTaskFloats = size_t(48) << 10;
+constexpr size_t kWinogradMaxTaskTiles = 48;
 
-// Grows v to at least n floats. Never shrinks, and never copies: the old
-// contents are scratch. New memory is zeroed, so the plane slack the conv
-// kernel reads past each plane always holds finite values.
-void reserveFloats(std::vector<float>& v, size_t n) {
-    if (v.size() >= n) return;
-    v = std::vector<float>();
-    v.resize(n);
+// Grows v to at least n floats and returns n. Never shrinks, and never
+// copies: the old contents are scratch. New memory is zeroed, so the plane
+// slack the conv kernel reads past each plane always holds finite values.
+size_t reserveFloats(std::vector<float>& v, size_t n) {
+    if (v.size() < n) {
+        v = std::vector<float>();
+        v.resize(n);
+    }
+    return n;
 }
 
 // [SECTION] Request checks -------------------------------------------------------
@@ -70,21 +77,30 @@ void normalize(const float* v, uint32_t n, float* out) {
     for (uint32_t i = 0; i < n; ++i) out[i] = v[i] / denom;
 }
 
+// Floats of work space computeW needs.
+size_t mappingFloats(const SgpArchitecture& a) {
+    return 2 * size_t(std::max(a.zDim + a.embedDim, a.wDim)) + a.zDim + a.wDim;
+}
+
 // w for latent seed `seed`: mapped for every style with a non-zero weight,
-// blended, then truncated toward the blend's mean.
-void computeW(const PreparedModel& m, const SgpBatch& b, uint64_t seed, float* w) {
+// blended, then truncated toward the blend's mean. `work` holds mappingFloats.
+void computeW(const PreparedModel& m, const SgpBatch& b, const KernelSet& k, uint64_t seed, float* w, float* work) {
     const SgpArchitecture& a = m.arch;
     const uint32_t width = std::max(a.zDim + a.embedDim, a.wDim);
-    std::vector<float> cur(width), next(width), z(a.zDim), avg(a.wDim, 0.0f);
-    for (uint32_t k = 0; k < a.zDim; ++k) z[k] = sgPhiloxNormal(seed, SGP_STREAM_Z, k);
+    float* cur = work;
+    float* next = cur + width;
+    float* z = next + width;
+    float* avg = z + a.zDim;
+    k.normalRow(seed, SGP_STREAM_Z, 0, a.zDim, z);
     std::fill(w, w + a.wDim, 0.0f);
+    std::fill(avg, avg + a.wDim, 0.0f);
     for (uint32_t c = 0; c < a.styleCount; ++c) {
         const float weight = b.pStyleWeights[c];
         if (weight == 0.0f) continue;
-        normalize(z.data(), a.zDim, cur.data());
-        normalize(m.embed.data() + size_t(c) * a.embedDim, a.embedDim, cur.data() + a.zDim);
+        normalize(z, a.zDim, cur);
+        normalize(m.embed.data() + size_t(c) * a.embedDim, a.embedDim, cur + a.zDim);
         for (const DenseLayer& layer : m.mapping) {
-            denseForward(layer, cur.data(), next.data());
+            denseForward(layer, cur, next);
             for (uint32_t o = 0; o < layer.out; ++o) next[o] = act(next[o]);
             std::swap(cur, next);
         }
@@ -97,87 +113,128 @@ void computeW(const PreparedModel& m, const SgpBatch& b, uint64_t seed, float* w
     for (uint32_t o = 0; o < a.wDim; ++o) w[o] = avg[o] + b.truncationPsi * (w[o] - avg[o]);
 }
 
+// Tiles per Winograd task for cin input channels, a multiple of kWinogradTileGroup.
+size_t winogradTaskTiles(uint32_t cin) {
+    const size_t tiles = kWinogradTaskFloats / (16 * size_t(cin)) / kWinogradTileGroup * kWinogradTileGroup;
+    return std::clamp<size_t>(tiles, kWinogradTileGroup, kWinogradMaxTaskTiles);
+}
+
 // [SECTION] Synthesis ------------------------------------------------------------------
 
 // Runs a batch chunk by chunk: images [first, first + count) go through every
-// layer together. Scratch is allocated once, for chunks of up to `capacity`.
+// layer together. Scratch is sized once, for chunks of up to `capacity`.
+//
+// Activations live in three sets of padded planes ([image][channel][stride]):
+// A holds a block's upsampled, style-scaled input (conv0 reads it), B the
+// first conv's output already scaled by the second conv's styles (conv1 reads
+// it), C the block's output (toRGB and the next block's upsampling read it).
 class Synthesis {
 public:
-    Synthesis(ThreadPool& pool, Scratch& scratch, const PreparedModel& m, const SgpBatch& b, uint32_t gridH,
-              uint32_t gridW, uint32_t capacity)
-        : pool_(pool), m_(m), b_(b), a_(m.arch), gridH_(gridH), gridW_(gridW), n_(capacity),
-          wrap_(m.arch.padding == SGP_PADDING_CIRCULAR),
-          mixing_(b.pMixSeeds != nullptr && b.mixLayer < 2 * m.arch.blockCount), ws_(scratch.ws),
-          styles_(scratch.styles), demod_(scratch.demod), x_(scratch.x), planes_(scratch.planes), img_(scratch.img),
-          imgUp_(scratch.imgUp), noise_(scratch.noise) {
+    Synthesis(ThreadPool& pool, Scratch& scratch, const PreparedModel& m, const SgpBatch& b, const KernelSet& kernels,
+              Profile* profile, uint32_t gridH, uint32_t gridW, uint32_t capacity)
+        : pool_(pool), m_(m), b_(b), a_(m.arch), k_(kernels), profile_(profile), gridH_(gridH), gridW_(gridW),
+          n_(capacity), wrap_(m.arch.padding == SGP_PADDING_CIRCULAR),
+          mixing_(b.pMixSeeds != nullptr && b.mixLayer < 2 * m.arch.blockCount), s_(scratch) {
         // Every buffer is sized for its largest use over the layers.
-        size_t xFloats = size_t(a_.channels[0]) * gridH * gridW;
-        size_t planeFloats = 0;
+        size_t floatsA = 0, floatsB = 0, floatsC = 0, noiseFloats = 0;
+        for (const ModConv* conv : m_.modConvs)
+            if (conv->winograd)
+                winogradFloats_ = std::max(winogradFloats_, winogradWorkFloats(conv->cin, winogradTaskTiles(conv->cin)));
         for (uint32_t bi = 0; bi < a_.blockCount; ++bi) {
-            const Block& block = m_.blocks[bi];
-            const size_t h = size_t(gridH) << bi, w = size_t(gridW) << bi;
-            const size_t stride = planeGeometry(uint32_t(h), uint32_t(w)).stride;
-            xFloats = std::max(xFloats, size_t(a_.channels[bi]) * h * w);
-            planeFloats = std::max(planeFloats, size_t(block.conv1.cin) * stride);
-            if (bi > 0) planeFloats = std::max(planeFloats, size_t(block.conv0.cin) * stride);
+            const PlaneGeometry g = geometry(bi);
+            const uint32_t cb = a_.channels[bi];
+            if (bi > 0) floatsA = std::max(floatsA, size_t(a_.channels[bi - 1]) * g.stride);
+            floatsB = std::max(floatsB, size_t(cb) * g.stride);
+            floatsC = std::max(floatsC, size_t(cb) * g.stride);
+            noiseFloats = std::max(noiseFloats, 2 * noiseMapFloats(g));
         }
-        const size_t pixels = size_t(gridH << (a_.blockCount - 1)) * (gridW << (a_.blockCount - 1));
-        reserveFloats(ws_, size_t(n_) * 2 * a_.wDim);
-        reserveFloats(styles_, size_t(n_) * m_.styleFloats);
-        reserveFloats(demod_, size_t(n_) * m_.demodFloats);
-        reserveFloats(x_, n_ * xFloats);
-        reserveFloats(planes_, n_ * planeFloats);
-        reserveFloats(img_, n_ * a_.imgChannels * pixels);
-        reserveFloats(imgUp_, n_ * a_.imgChannels * pixels);
-        reserveFloats(noise_, n_ * pixels);
+        const PlaneGeometry last = geometry(a_.blockCount - 1);
+        size_t floats = reserveFloats(s_.ws, size_t(n_) * 2 * a_.wDim);
+        floats += reserveFloats(s_.mapping, size_t(n_) * 2 * mappingFloats(a_));
+        floats += reserveFloats(s_.styles, size_t(n_) * m_.styleFloats);
+        floats += reserveFloats(s_.demod, size_t(n_) * m_.demodFloats);
+        if (a_.input == SGP_INPUT_SPATIAL)
+            floats += reserveFloats(s_.grid, size_t(n_) * (a_.spatialChannels + a_.channels[0]) * gridH * gridW);
+        floats += reserveFloats(s_.planesA, n_ * floatsA);
+        floats += reserveFloats(s_.planesB, n_ * floatsB);
+        floats += reserveFloats(s_.planesC, n_ * floatsC);
+        floats += reserveFloats(s_.img, n_ * a_.imgChannels * last.stride);
+        floats += reserveFloats(s_.imgUp, n_ * a_.imgChannels * last.stride);
+        floats += reserveFloats(s_.noise, n_ * noiseFloats);
+        floats += reserveFloats(s_.winograd, pool.threadCount() * winogradFloats_);
+        neededBytes_ = floats * sizeof(float);
     }
+
+    // Scratch this call needs (the cached buffers may be larger, from earlier calls).
+    size_t neededBytes() const { return neededBytes_; }
 
     void run(uint32_t first, uint32_t count, float* out) {
         first_ = first;
         n_ = count;
         mapLatents();
         computeStyles();
-        makeInput();
         for (uint32_t bi = 0; bi < a_.blockCount; ++bi) {
             const Block& block = m_.blocks[bi];
-            const uint32_t h = gridH_ << bi, w = gridW_ << bi;
-            if (bi > 0) conv3x3(block.conv0, h, w, true);
-            conv3x3(block.conv1, h, w, false);
-            toRgb(block.toRgb, h, w, bi > 0);
+            const PlaneGeometry g = geometry(bi);
+            makeNoise(block, g);
+            if (bi == 0) {
+                makeInput(block.conv1, g);
+            } else {
+                upsampleInto(block.conv0, g);
+                conv3x3(block.conv0, g, 0, s_.planesA.data(), s_.planesB.data(), &block.conv1);
+                refreshHalo(block.conv1.cin, g, s_.planesB.data());
+            }
+            conv3x3(block.conv1, g, 1, s_.planesB.data(), s_.planesC.data(), nullptr);
+            toRgb(block.toRgb, g, bi > 0);
         }
         decode(out);
     }
 
 private:
+    PlaneGeometry geometry(uint32_t block) const { return planeGeometry(gridH_ << block, gridW_ << block); }
+    Halo convHalo() const { return wrap_ ? Halo::Wrap : Halo::Zero; }
+    Halo upsampleHalo() const { return wrap_ ? Halo::Wrap : Halo::Clamp; }
+
+    // One pool pass, timed into the profile when there is one.
+    template <class Fn>
+    void pass(Profile::Phase phase, size_t count, Fn&& fn) {
+        if (!profile_) {
+            pool_.parallelFor(count, fn);
+            return;
+        }
+        const auto start = std::chrono::steady_clock::now();
+        pool_.parallelFor(count, fn);
+        profile_->seconds[phase] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
     const float* wFor(uint32_t image, uint32_t layer) const {
         const bool fromMix = mixing_ && layer >= b_.mixLayer;
-        return ws_.data() + (size_t(image) * 2 + (fromMix ? 1 : 0)) * a_.wDim;
+        return s_.ws.data() + (size_t(image) * 2 + (fromMix ? 1 : 0)) * a_.wDim;
+    }
+    const float* stylesFor(uint32_t image, const ModConv& conv) const {
+        return s_.styles.data() + size_t(image) * m_.styleFloats + conv.styleOffset;
     }
 
     void mapLatents() {
         const uint32_t perImage = mixing_ ? 2 : 1;
-        pool_.parallelFor(size_t(n_) * perImage, [&](size_t i) {
+        const size_t work = mappingFloats(a_);
+        pass(Profile::kMapping, size_t(n_) * perImage, [&](size_t i) {
             const size_t image = i / perImage, which = i % perImage;
             const uint64_t seed = which ? b_.pMixSeeds[first_ + image] : b_.pSeeds[first_ + image];
-            computeW(m_, b_, seed, ws_.data() + (image * 2 + which) * a_.wDim);
+            computeW(m_, b_, k_, seed, s_.ws.data() + (image * 2 + which) * a_.wDim, s_.mapping.data() + i * work);
         });
     }
 
     void computeStyles() {
-        std::vector<const ModConv*> convs;
-        for (const Block& block : m_.blocks) {
-            if (block.conv0.cin) convs.push_back(&block.conv0);
-            convs.push_back(&block.conv1);
-            convs.push_back(&block.toRgb);
-        }
-        pool_.parallelFor(size_t(n_) * convs.size(), [&](size_t i) {
-            const uint32_t image = uint32_t(i / convs.size());
-            const ModConv& conv = *convs[i % convs.size()];
-            float* st = styles_.data() + size_t(image) * m_.styleFloats + conv.styleOffset;
+        const size_t convs = m_.modConvs.size();
+        pass(Profile::kMapping, size_t(n_) * convs, [&](size_t i) {
+            const uint32_t image = uint32_t(i / convs);
+            const ModConv& conv = *m_.modConvs[i % convs];
+            float* st = s_.styles.data() + size_t(image) * m_.styleFloats + conv.styleOffset;
             denseForward(conv.affine, wFor(image, conv.wLayer), st);
             if (conv.kernel != 3) return;
             // d[co] = 1 / sqrt(sum_ci st[ci]^2 * sum_kk w[co,ci,kk]^2 + 1e-8)
-            float* d = demod_.data() + size_t(image) * m_.demodFloats + conv.demodOffset;
+            float* d = s_.demod.data() + size_t(image) * m_.demodFloats + conv.demodOffset;
             std::fill(d, d + conv.cout, 0.0f);
             for (uint32_t ci = 0; ci < conv.cin; ++ci) {
                 const float s2 = st[ci] * st[ci];
@@ -188,108 +245,173 @@ private:
         });
     }
 
-    void makeInput() {
+    // Block 0's input, scaled by its conv's styles into planes B.
+    void makeInput(const ModConv& conv, const PlaneGeometry& g) {
         const uint32_t c0 = a_.channels[0];
-        const size_t gridPixels = size_t(gridH_) * gridW_;
-        if (a_.input == SGP_INPUT_CONST) {
-            for (uint32_t image = 0; image < n_; ++image)
-                std::copy(m_.inputConst.begin(), m_.inputConst.end(), x_.begin() + image * c0 * gridPixels);
+        const size_t pixels = size_t(g.h) * g.w;
+        const float* compact = m_.inputConst.data();  // const: one input for every image
+        size_t imageFloats = 0;
+        if (a_.input == SGP_INPUT_SPATIAL) {
+            // A 1x1 projection of a Philox noise grid: draw the grid rows, then
+            // project each input channel as a sum over the grid channels.
+            const uint32_t sc = a_.spatialChannels;
+            imageFloats = size_t(sc + c0) * pixels;
+            pass(Profile::kInput, size_t(n_) * sc * g.h, [&](size_t i) {
+                const size_t image = i / (sc * g.h), row = i % (sc * g.h);  // row = c * h + y
+                const uint64_t seed = b_.pNoiseSeeds[first_ + image];
+                k_.normalRow(seed, SGP_STREAM_SPATIAL, uint64_t(row) * g.w, g.w,
+                             s_.grid.data() + image * imageFloats + row * g.w);
+            });
+            pass(Profile::kInput, size_t(n_) * c0, [&](size_t i) {
+                const size_t image = i / c0, c = i % c0;
+                const float* grid = s_.grid.data() + image * imageFloats;
+                float* x = s_.grid.data() + image * imageFloats + (sc + c) * pixels;
+                std::fill(x, x + pixels, 0.0f);
+                for (uint32_t j = 0; j < sc; ++j) {
+                    const float wt = m_.inputSpatial.weightT[size_t(j) * c0 + c];
+                    const float* gj = grid + j * pixels;
+                    for (size_t p = 0; p < pixels; ++p) x[p] += wt * gj[p];
+                }
+                const float bias = m_.inputSpatial.bias[c];
+                for (size_t p = 0; p < pixels; ++p) x[p] += bias;
+            });
+            compact = s_.grid.data() + size_t(sc) * pixels;
+        }
+        pass(Profile::kInput, size_t(n_) * c0, [&](size_t i) {
+            const size_t image = i / c0, c = i % c0;
+            float* plane = s_.planesB.data() + i * g.stride;
+            copyScaledToPlane(compact + image * imageFloats + c * pixels, stylesFor(uint32_t(image), conv)[c], g, plane);
+            fillHalo(g, convHalo(), plane);
+        });
+    }
+
+    // Both convs' noise maps of a block, in the conv output layout.
+    void makeNoise(const Block& block, const PlaneGeometry& g) {
+        const float strength0 = block.conv0.cin ? block.conv0.noiseStrength : 0.0f;
+        noiseOn_[0] = strength0 * b_.noiseStrength != 0.0f;
+        noiseOn_[1] = block.conv1.noiseStrength * b_.noiseStrength != 0.0f;
+        const size_t mapFloats = noiseMapFloats(g);
+        pass(Profile::kNoise, size_t(n_) * 2 * g.h, [&](size_t i) {
+            const size_t image = i / (2 * g.h), which = i / g.h % 2, y = i % g.h;
+            if (!noiseOn_[which]) return;
+            const ModConv& conv = which ? block.conv1 : block.conv0;
+            float* row = s_.noise.data() + (image * 2 + which) * mapFloats + y * g.pitch;
+            k_.normalRow(b_.pNoiseSeeds[first_ + image], SGP_STREAM_NOISE_BASE + conv.noiseLayer, uint64_t(y) * g.w, g.w,
+                         row);
+        });
+    }
+
+    // Planes A = up(C) scaled by conv0's styles (C of the previous block).
+    void upsampleInto(const ModConv& conv0, const PlaneGeometry& g) {
+        const PlaneGeometry src = planeGeometry(g.h / 2, g.w / 2);
+        pass(Profile::kUpsample, size_t(n_) * conv0.cin, [&](size_t i) {
+            const size_t image = i / conv0.cin, c = i % conv0.cin;
+            float* from = s_.planesC.data() + i * src.stride;
+            float* to = s_.planesA.data() + i * g.stride;
+            fillHalo(src, upsampleHalo(), from);
+            upsampleScaledToPlane(from, stylesFor(uint32_t(image), conv0)[c], g, to);
+            fillHalo(g, convHalo(), to);
+        });
+    }
+
+    // One modulated 3x3 conv from `in` to `out` (planes, h x w). `next`: the
+    // conv that reads `out`, whose styles the output is scaled by; null for
+    // a block's second conv (its output is read unscaled).
+    void conv3x3(const ModConv& conv, const PlaneGeometry& g, int which, const float* in, float* out,
+                 const ModConv* next) {
+        const float noiseScale = conv.noiseStrength * b_.noiseStrength;
+        const size_t mapFloats = noiseMapFloats(g);
+        if (conv.winograd) {
+            WinogradLayer L;
+            L.planes = in;
+            L.cin = conv.cin;
+            L.cout = conv.cout;
+            L.weights = conv.weight.data();
+            L.demod = s_.demod.data() + conv.demodOffset;
+            L.demodStride = m_.demodFloats;
+            L.bias = conv.bias.data();
+            L.scale = next ? s_.styles.data() + next->styleOffset : nullptr;
+            L.scaleStride = m_.styleFloats;
+            L.noise = noiseOn_[which] ? s_.noise.data() + which * mapFloats : nullptr;
+            L.noiseStride = 2 * mapFloats;
+            L.noiseScale = noiseScale;
+            L.out = out;
+            L.outStride = conv.cout * g.stride;
+            // Runs of tiles across the chunk's images. Where there are too few
+            // runs to keep every thread busy, the channel groups are split too
+            // (each split transforms its tiles' input again).
+            const size_t tiles = size_t(n_) * ((g.h + 1) / 2) * ((g.w + 1) / 2);
+            const size_t perTask = winogradTaskTiles(conv.cin);
+            const size_t runs = (tiles + perTask - 1) / perTask;
+            const size_t groups = (conv.cout + kWinogradCoGroup - 1) / kWinogradCoGroup;
+            const size_t wanted = 4 * size_t(pool_.threadCount());
+            const size_t splits = pool_.threadCount() == 1 ? 1 : std::clamp<size_t>((wanted + runs - 1) / runs, 1, groups);
+            pass(Profile::kConv, runs * splits, [&](size_t i, unsigned slot) {
+                const size_t run = i / splits, split = i % splits;
+                const size_t t0 = run * perTask;
+                k_.winograd3x3(L, g, t0, std::min(perTask, tiles - t0), uint32_t(split * groups / splits),
+                               uint32_t((split + 1) * groups / splits), s_.winograd.data() + slot * winogradFloats_);
+            });
             return;
         }
-        // Spatial: a 1x1 projection of a Philox noise grid, one task per grid row.
-        pool_.parallelFor(size_t(n_) * gridH_, [&](size_t i) {
-            const uint32_t image = uint32_t(i / gridH_), y = uint32_t(i % gridH_);
-            const uint64_t seed = b_.pNoiseSeeds[first_ + image];
-            std::vector<float> g(a_.spatialChannels), v(c0);
-            float* dst = x_.data() + image * c0 * gridPixels;
-            for (uint32_t x = 0; x < gridW_; ++x) {
-                for (uint32_t c = 0; c < a_.spatialChannels; ++c)
-                    g[c] = sgPhiloxNormal(seed, SGP_STREAM_SPATIAL, (uint64_t(c) * gridH_ + y) * gridW_ + x);
-                denseForward(m_.inputSpatial, g.data(), v.data());
-                for (uint32_t c = 0; c < c0; ++c) dst[c * gridPixels + size_t(y) * gridW_ + x] = v[c];
-            }
-        });
-    }
-
-    // x = modconv(x or up(x), conv), h x w the output size.
-    void conv3x3(const ModConv& conv, uint32_t h, uint32_t w, bool upsample) {
-        const PlaneGeometry g = planeGeometry(h, w);
-        const size_t pixels = size_t(h) * w;
-        const size_t srcPixels = upsample ? pixels / 4 : pixels;
-        // Scale each input channel by its style while padding (x_ is [image][cin][pixels]).
-        pool_.parallelFor(size_t(n_) * conv.cin, [&](size_t i) {
-            const size_t image = i / conv.cin, ci = i % conv.cin;
-            const float scale = styles_[image * m_.styleFloats + conv.styleOffset + ci];
-            float* plane = planes_.data() + i * g.stride;
-            if (upsample)
-                upsampleScaledToPlane(x_.data() + i * srcPixels, scale, wrap_, g, plane);
-            else
-                copyScaledToPlane(x_.data() + i * srcPixels, scale, g, plane);
-            fillHalo(g, wrap_, plane);
-        });
-
-        const float noiseScale = conv.noiseStrength * b_.noiseStrength;
-        if (noiseScale != 0.0f) {
-            const uint32_t stream = SGP_STREAM_NOISE_BASE + conv.noiseLayer;
-            pool_.parallelFor(size_t(n_) * h, [&](size_t i) {
-                const size_t image = i / h, y = i % h;
-                const uint64_t seed = b_.pNoiseSeeds[first_ + image];
-                float* row = noise_.data() + image * pixels + y * w;
-                for (uint32_t x = 0; x < w; ++x) row[x] = sgPhiloxNormal(seed, stream, uint64_t(y) * w + x);
-            });
-        }
-
-        const size_t flat = size_t(h) * g.pitch;
+        const size_t flat = size_t(g.h) * g.pitch;
         const size_t tiles = (flat + kConvTile - 1) / kConvTile;
         const size_t coBlocks = (conv.cout + kCoBlock - 1) / kCoBlock;
-        pool_.parallelFor(size_t(n_) * coBlocks * tiles, [&](size_t i) {
-            const size_t t = i % tiles, cb = i / tiles % coBlocks, image = i / tiles / coBlocks;
+        // Channel blocks vary fastest, so a tile's input rows stay in cache for all of them.
+        pass(Profile::kConv, size_t(n_) * tiles * coBlocks, [&](size_t i) {
+            const size_t cb = i % coBlocks, t = i / coBlocks % tiles, image = i / coBlocks / tiles;
             const size_t f0 = t * kConvTile, len = std::min(kConvTile, flat - f0);
-            float tile[kCoBlock * kConvTile];
-            conv3x3Tile(planes_.data() + image * conv.cin * g.stride, g,
-                        conv.weight.data() + cb * conv.cin * 9 * kCoBlock, conv.cin, f0, len, tile);
-            Conv3x3Finish f;
-            f.demod = demod_.data() + image * m_.demodFloats + conv.demodOffset + cb * kCoBlock;
-            f.bias = conv.bias.data() + cb * kCoBlock;
-            f.noise = noiseScale != 0.0f ? noise_.data() + image * pixels : nullptr;
-            f.noiseScale = noiseScale;
-            f.coCount = uint32_t(std::min<size_t>(kCoBlock, conv.cout - cb * kCoBlock));
-            f.dst = x_.data() + (image * conv.cout + cb * kCoBlock) * pixels;
-            conv3x3Finish(tile, g, f0, len, f);
+            const size_t co = cb * kCoBlock;
+            Conv3x3Output o;
+            o.demod = s_.demod.data() + image * m_.demodFloats + conv.demodOffset + co;
+            o.bias = conv.bias.data() + co;
+            o.scale = next ? stylesFor(uint32_t(image), *next) + co : nullptr;
+            o.noise = noiseOn_[which] ? s_.noise.data() + (image * 2 + which) * mapFloats : nullptr;
+            o.noiseScale = noiseScale;
+            o.coCount = uint32_t(std::min<size_t>(kCoBlock, conv.cout - co));
+            o.planes = out + (image * conv.cout + co) * g.stride;
+            k_.conv3x3(in + image * conv.cin * g.stride, g, conv.weight.data() + cb * conv.cin * 9 * kCoBlock,
+                       conv.cin, f0, len, o);
         });
     }
 
-    // img = toRGB(x), or up(img) + toRGB(x) after the first block.
-    void toRgb(const ModConv& conv, uint32_t h, uint32_t w, bool accumulate) {
-        const size_t pixels = size_t(h) * w;
+    // The conv kernel wrote garbage onto the halo: restore the padding.
+    void refreshHalo(uint32_t channels, const PlaneGeometry& g, float* planes) {
+        pass(Profile::kHalo, size_t(n_) * channels, [&](size_t i) { fillHalo(g, convHalo(), planes + i * g.stride); });
+    }
+
+    // img = toRGB(C), or up(img) + toRGB(C) after the first block.
+    void toRgb(const ModConv& conv, const PlaneGeometry& g, bool accumulate) {
         if (accumulate) {
-            pool_.parallelFor(size_t(n_) * conv.cout, [&](size_t i) {
-                upsample2x(img_.data() + i * (pixels / 4), h / 2, w / 2, wrap_, imgUp_.data() + i * pixels);
+            const PlaneGeometry src = planeGeometry(g.h / 2, g.w / 2);
+            pass(Profile::kToRgb, size_t(n_) * conv.cout, [&](size_t i) {
+                float* from = s_.img.data() + i * src.stride;
+                fillHalo(src, upsampleHalo(), from);
+                upsampleScaledToPlane(from, 1.0f, g, s_.imgUp.data() + i * g.stride);
             });
-            std::swap(img_, imgUp_);
+            std::swap(s_.img, s_.imgUp);
         }
-        const size_t tiles = (pixels + kConvTile - 1) / kConvTile;
-        pool_.parallelFor(size_t(n_) * tiles, [&](size_t i) {
-            const size_t image = i / tiles, p0 = i % tiles * kConvTile;
-            toRgbTile(x_.data() + image * conv.cin * pixels, pixels, conv,
-                      styles_.data() + image * m_.styleFloats + conv.styleOffset, p0, std::min(kConvTile, pixels - p0),
-                      accumulate, img_.data() + image * conv.cout * pixels);
+        pass(Profile::kToRgb, size_t(n_) * g.h, [&](size_t i) {
+            const size_t image = i / g.h;
+            const uint32_t y = uint32_t(i % g.h);
+            toRgbRow(s_.planesC.data() + image * conv.cin * g.stride, g, conv, stylesFor(uint32_t(image), conv), y, 0,
+                     g.w, accumulate, s_.img.data() + image * conv.cout * g.stride);
         });
     }
 
     // RGBA floats: v = clamp((img + 1) / 2, 0, 1), premultiplied rgb <= a.
     void decode(float* out) {
-        const uint32_t h = gridH_ << (a_.blockCount - 1), w = gridW_ << (a_.blockCount - 1);
-        const size_t pixels = size_t(h) * w;
+        const PlaneGeometry g = geometry(a_.blockCount - 1);
+        const size_t pixels = size_t(g.h) * g.w;
         const uint32_t channels = a_.imgChannels;
-        pool_.parallelFor(size_t(n_) * h, [&](size_t i) {
-            const size_t image = i / h, y = i % h;
-            const float* planes = img_.data() + image * channels * pixels + y * w;
-            float* dst = out + ((first_ + image) * pixels + y * w) * 4;
-            for (uint32_t x = 0; x < w; ++x) {
+        pass(Profile::kOutput, size_t(n_) * g.h, [&](size_t i) {
+            const size_t image = i / g.h, y = i % g.h;
+            const float* planes = s_.img.data() + image * channels * g.stride + (y + 1) * g.pitch + 1;
+            float* dst = out + ((first_ + image) * pixels + y * g.w) * 4;
+            for (uint32_t x = 0; x < g.w; ++x) {
                 float v[4] = {0.0f, 0.0f, 0.0f, 1.0f};
                 for (uint32_t c = 0; c < channels; ++c)
-                    v[c] = std::min(std::max((planes[c * pixels + x] + 1.0f) / 2.0f, 0.0f), 1.0f);
+                    v[c] = std::min(std::max((planes[c * g.stride + x] + 1.0f) / 2.0f, 0.0f), 1.0f);
                 for (uint32_t c = 0; c < 3; ++c) dst[4 * x + c] = std::min(v[c], v[3]);
                 dst[4 * x + 3] = v[3];
             }
@@ -300,24 +422,36 @@ private:
     const PreparedModel& m_;
     const SgpBatch& b_;
     const SgpArchitecture& a_;
+    const KernelSet& k_;
+    Profile* profile_;
     const uint32_t gridH_, gridW_;
     uint32_t first_ = 0, n_;  // the chunk being run
     const bool wrap_, mixing_;
-    std::vector<float>& ws_;      // [image][2][w_dim]: w of the seed, then of the mix seed
-    std::vector<float>& styles_;  // [image][styleFloats]
-    std::vector<float>& demod_;   // [image][demodFloats]
-    std::vector<float>& x_;       // activations, [image][channel][h * w]
-    std::vector<float>& planes_;  // padded, style-scaled conv input, [image][channel][plane stride]
-    std::vector<float>& img_;     // RGB(A) skip path, [image][channel][h * w]
-    std::vector<float>& imgUp_;   // its upsampled copy (swapped with img_)
-    std::vector<float>& noise_;   // one layer's noise maps, [image][h * w]
+    bool noiseOn_[2] = {false, false};  // the current block's conv0, conv1 have noise
+    size_t winogradFloats_ = 0;         // Winograd work space per pool thread
+    size_t neededBytes_ = 0;
+    // ws [image][2][w_dim] (w of the seed, then of the mix seed); mapping:
+    // computeW's work space per task; styles [image][styleFloats]; demod
+    // [image][demodFloats]; grid: the spatial input's noise grid and its
+    // projection; planesA/B/C: see above; img, imgUp: the RGB(A) skip path
+    // and its upsampled copy, padded planes; noise [image][2][map];
+    // winograd: the Winograd tasks' work space, one per pool thread (slot).
+    Scratch& s_;
 };
 
 }  // namespace
 
+const char* Profile::phaseName(Phase phase) {
+    static const char* const kNames[kPhaseCount] = {"mapping", "input", "noise", "upsample",
+                                                    "conv",    "halo",  "torgb", "output"};
+    return phase < kPhaseCount ? kNames[phase] : "?";
+}
+
 size_t Scratch::bytes() const {
     size_t floats = 0;
-    for (const std::vector<float>* v : {&ws, &styles, &demod, &x, &planes, &img, &imgUp, &noise}) floats += v->size();
+    for (const std::vector<float>* v :
+         {&ws, &mapping, &styles, &demod, &grid, &planesA, &planesB, &planesC, &img, &imgUp, &noise, &winograd})
+        floats += v->size();
     return floats * sizeof(float);
 }
 
@@ -340,7 +474,7 @@ void ScratchCache::give(std::unique_ptr<Scratch> scratch) {
 }
 
 SgpResult generateImages(ThreadPool& pool, ScratchCache& cache, const PreparedModel& model, const SgpBatch& batch,
-                         float* out, std::string* error) {
+                         float* out, std::string* error, const KernelSet& kernels, Profile* profile) {
     if (batch.count == 0) return SGP_SUCCESS;
     *error = checkBatch(model, batch, out);
     if (!error->empty()) return SGP_ERROR_INVALID_ARGUMENT;
@@ -349,9 +483,10 @@ SgpResult generateImages(ThreadPool& pool, ScratchCache& cache, const PreparedMo
     const size_t pixels = size_t(batch.width) * batch.height;
     const uint32_t chunk = uint32_t(std::clamp<size_t>(kChunkPixels / pixels, 1, batch.count));
     std::unique_ptr<Scratch> scratch = cache.take();
-    Synthesis synthesis(pool, *scratch, model, batch, gridH, gridW, chunk);
+    Synthesis synthesis(pool, *scratch, model, batch, kernels, profile, gridH, gridW, chunk);
     for (uint32_t first = 0; first < batch.count; first += chunk)
         synthesis.run(first, std::min(chunk, batch.count - first), out);
+    if (profile) profile->scratchBytes = std::max(profile->scratchBytes, synthesis.neededBytes());
     cache.give(std::move(scratch));
     return SGP_SUCCESS;
 }

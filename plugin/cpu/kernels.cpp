@@ -17,7 +17,7 @@
 
 namespace sg::cpu {
 
-// Widest strip conv3x3Tile computes at once; the plane slack covers it.
+// Widest strip the conv kernel computes at once; the plane slack covers it.
 constexpr size_t kMaxStrip = 16;
 
 // [SECTION] Dense layers -------------------------------------------------------
@@ -39,11 +39,15 @@ PlaneGeometry planeGeometry(uint32_t h, uint32_t w) {
     g.h = h;
     g.w = w;
     g.pitch = size_t(w) + 2;
-    // The last strip of a plane reads up to kMaxStrip + 1 floats past its end.
-    const size_t needed = (size_t(h) + 2) * g.pitch + kMaxStrip + 2;
+    // The last strip of a plane reads up to kMaxStrip + 1 floats past its end
+    // and writes up to kMaxStrip past its last interior row; with an odd
+    // height, the last row of Winograd tiles reads one row past the halo.
+    const size_t needed = (size_t(h) + 2 + h % 2) * g.pitch + kMaxStrip + 2;
     g.stride = (needed + 15) / 16 * 16;  // planes start 64-byte apart from each other
     return g;
 }
+
+size_t noiseMapFloats(const PlaneGeometry& g) { return size_t(g.h) * g.pitch + kMaxStrip; }
 
 void copyScaledToPlane(const float* src, float scale, const PlaneGeometry& g, float* plane) {
     for (uint32_t y = 0; y < g.h; ++y) {
@@ -53,79 +57,52 @@ void copyScaledToPlane(const float* src, float scale, const PlaneGeometry& g, fl
     }
 }
 
-// Sample index i of an axis with n samples, out-of-range clamped or wrapped
-// (i is at most one step outside).
-static inline uint32_t edgeIndex(int64_t i, uint32_t n, bool wrap) {
-    if (i < 0) return wrap ? n - 1 : 0;
-    if (i >= int64_t(n)) return wrap ? 0 : n - 1;
-    return uint32_t(i);
-}
-
-// One output row of the 2x upsampling: the two source rows s0, s1 (w samples)
-// are upsampled along x, then blended along y with weights a0, a1, then
-// scaled. Rows first, then columns, as docs/generator.md orders it.
-static inline void upsamplePair(const float* s0, float a0, const float* s1, float a1, size_t jl, size_t j,
-                                size_t jr, float scale, float* out) {
-    const float e0 = 0.25f * s0[jl] + 0.75f * s0[j];
-    const float o0 = 0.75f * s0[j] + 0.25f * s0[jr];
-    const float e1 = 0.25f * s1[jl] + 0.75f * s1[j];
-    const float o1 = 0.75f * s1[j] + 0.25f * s1[jr];
-    out[2 * j] = (a0 * e0 + a1 * e1) * scale;
-    out[2 * j + 1] = (a0 * o0 + a1 * o1) * scale;
-}
-
-static void upsampleRow(const float* s0, float a0, const float* s1, float a1, uint32_t w, bool wrap, float scale,
-                        float* out) {
-    if (w == 1) {
-        upsamplePair(s0, a0, s1, a1, 0, 0, 0, scale, out);
-        return;
-    }
-    // The edges apart, so the interior loop has no index fix-ups and vectorises.
-    upsamplePair(s0, a0, s1, a1, wrap ? w - 1 : 0, 0, 1, scale, out);
-    for (size_t j = 1; j + 1 < w; ++j) upsamplePair(s0, a0, s1, a1, j - 1, j, j + 1, scale, out);
-    upsamplePair(s0, a0, s1, a1, w - 2, w - 1, wrap ? 0 : w - 1, scale, out);
-}
-
-// Output rows 2i and 2i+1 of a source with sh rows of sw samples.
-static void upsampleRowPair(const float* src, uint32_t sh, uint32_t sw, uint32_t i, bool wrap, float scale,
-                            float* even, float* odd) {
-    const float* above = src + size_t(edgeIndex(int64_t(i) - 1, sh, wrap)) * sw;
-    const float* mid = src + size_t(i) * sw;
-    const float* below = src + size_t(edgeIndex(int64_t(i) + 1, sh, wrap)) * sw;
-    upsampleRow(above, 0.25f, mid, 0.75f, sw, wrap, scale, even);
-    upsampleRow(mid, 0.75f, below, 0.25f, sw, wrap, scale, odd);
-}
-
-void upsampleScaledToPlane(const float* src, float scale, bool wrap, const PlaneGeometry& g, float* plane) {
-    const uint32_t sh = g.h / 2, sw = g.w / 2;
-    for (uint32_t i = 0; i < sh; ++i) {
-        float* even = plane + (2 * size_t(i) + 1) * g.pitch + 1;
-        upsampleRowPair(src, sh, sw, i, wrap, scale, even, even + g.pitch);
-    }
-}
-
-void upsample2x(const float* src, uint32_t h, uint32_t w, bool wrap, float* dst) {
-    const size_t outW = 2 * size_t(w);
-    for (uint32_t i = 0; i < h; ++i) {
-        float* even = dst + 2 * size_t(i) * outW;
-        upsampleRowPair(src, h, w, i, wrap, 1.0f, even, even + outW);
-    }
-}
-
-void fillHalo(const PlaneGeometry& g, bool wrap, float* plane) {
-    // Rows first, then whole columns, so the corners get the diagonal opposite.
+void fillHalo(const PlaneGeometry& g, Halo halo, float* plane) {
+    // Rows first, then whole columns, so the corners get the diagonal neighbour.
     float* top = plane;
     float* bottom = plane + (size_t(g.h) + 1) * g.pitch;
-    const float* lastRow = plane + size_t(g.h) * g.pitch;
     const float* firstRow = plane + g.pitch;
+    const float* lastRow = plane + size_t(g.h) * g.pitch;
+    const float* aboveTop = halo == Halo::Wrap ? lastRow : firstRow;
+    const float* belowBottom = halo == Halo::Wrap ? firstRow : lastRow;
     for (size_t x = 1; x <= g.w; ++x) {
-        top[x] = wrap ? lastRow[x] : 0.0f;
-        bottom[x] = wrap ? firstRow[x] : 0.0f;
+        top[x] = halo == Halo::Zero ? 0.0f : aboveTop[x];
+        bottom[x] = halo == Halo::Zero ? 0.0f : belowBottom[x];
     }
+    const size_t left = halo == Halo::Wrap ? g.w : 1, right = halo == Halo::Wrap ? 1 : g.w;
     for (size_t y = 0; y < size_t(g.h) + 2; ++y) {
         float* row = plane + y * g.pitch;
-        row[0] = wrap ? row[g.w] : 0.0f;
-        row[g.w + 1] = wrap ? row[1] : 0.0f;
+        row[0] = halo == Halo::Zero ? 0.0f : row[left];
+        row[g.w + 1] = halo == Halo::Zero ? 0.0f : row[right];
+    }
+}
+
+// [SECTION] Upsampling -----------------------------------------------------------
+
+// One output row: source rows s0, s1 (interior starts; their halo columns
+// hold the neighbours past the edges) upsampled along x, blended along y with
+// weights a0, a1, then scaled.
+static void upsampleRow(const float* s0, float a0, const float* s1, float a1, uint32_t w, float scale, float* out) {
+    for (size_t j = 0; j < w; ++j) {
+        const float e0 = 0.25f * s0[j - 1] + 0.75f * s0[j];
+        const float o0 = 0.75f * s0[j] + 0.25f * s0[j + 1];
+        const float e1 = 0.25f * s1[j - 1] + 0.75f * s1[j];
+        const float o1 = 0.75f * s1[j] + 0.25f * s1[j + 1];
+        out[2 * j] = (a0 * e0 + a1 * e1) * scale;
+        out[2 * j + 1] = (a0 * o0 + a1 * o1) * scale;
+    }
+}
+
+void upsampleScaledToPlane(const float* src, float scale, const PlaneGeometry& g, float* dst) {
+    const uint32_t sh = g.h / 2, sw = g.w / 2;
+    const size_t srcPitch = size_t(sw) + 2;
+    for (uint32_t i = 0; i < sh; ++i) {
+        const float* above = src + size_t(i) * srcPitch + 1;  // padded row i: source row i - 1 or the halo
+        const float* mid = above + srcPitch;
+        const float* below = mid + srcPitch;
+        float* even = dst + (2 * size_t(i) + 1) * g.pitch + 1;
+        upsampleRow(above, 0.25f, mid, 0.75f, sw, scale, even);
+        upsampleRow(mid, 0.75f, below, 0.25f, sw, scale, even + g.pitch);
     }
 }
 
@@ -164,20 +141,28 @@ static SG_ALWAYS_INLINE void storeUnaligned(float* p, const Vec& v) {
     typedef Vec Unaligned __attribute__((aligned(4), may_alias));
     *reinterpret_cast<Unaligned*>(p) = v;
 }
+// act() lane by lane: a vector select instead of a branch.
+template <class Vec>
+static SG_ALWAYS_INLINE void activate(Vec& v) {
+    const Vec leak = 0.2f * v;
+    v = (v < leak ? leak : v) * 1.41421356237309504880f;
+}
 #else
 using BaselineVec = float;
 constexpr size_t kBaselineVecs = 8;
 static inline void loadUnaligned(float& v, const float* p) { v = *p; }
 static inline void storeUnaligned(float* p, const float& v) { *p = v; }
+static inline void activate(float& v) { v = act(v); }
 #endif
 
 // A strip of consecutive flat positions times kCoBlock channels is
 // accumulated in registers over every input channel and tap; each input load
 // feeds kCoBlock multiply-adds. The sum runs in the same order (ci, then the 9
-// taps) for every output, whatever strip or tile it falls in.
+// taps) for every output, whatever strip or tile it falls in, and so does the
+// output stage that follows it.
 template <class Vec, size_t VecCount>
-static SG_ALWAYS_INLINE void conv3x3TileImpl(const float* planes, const PlaneGeometry& g, const float* packed,
-                                             uint32_t cin, size_t f0, size_t len, float* tile) {
+static SG_ALWAYS_INLINE void conv3x3Impl(const float* planes, const PlaneGeometry& g, const float* packed,
+                                         uint32_t cin, size_t f0, size_t len, const Conv3x3Output& out) {
     constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
     constexpr size_t kStrip = kLanes * VecCount;
     static_assert(kStrip <= kMaxStrip && kConvTile % kStrip == 0, "strips must tile kConvTile within the slack");
@@ -198,97 +183,335 @@ static SG_ALWAYS_INLINE void conv3x3TileImpl(const float* planes, const PlaneGeo
                 }
             }
         }
-        for (size_t c = 0; c < kCoBlock; ++c)
-            for (size_t v = 0; v < VecCount; ++v)
-                storeUnaligned(tile + c * kConvTile + s + v * kLanes, acc[c][v]);
+        const size_t f = f0 + s;
+        Vec noise[VecCount] = {};
+        if (out.noise) {
+            for (size_t v = 0; v < VecCount; ++v) {
+                loadUnaligned(noise[v], out.noise + f + v * kLanes);
+                noise[v] = out.noiseScale * noise[v];
+            }
+        }
+        for (size_t c = 0; c < out.coCount; ++c) {
+            float* dst = out.planes + c * g.stride + g.pitch + 1 + f;
+            for (size_t v = 0; v < VecCount; ++v) {
+                Vec r = out.noise ? acc[c][v] * out.demod[c] + noise[v] + out.bias[c]
+                                  : acc[c][v] * out.demod[c] + out.bias[c];
+                activate(r);
+                if (out.scale) r = out.scale[c] * r;
+                storeUnaligned(dst + v * kLanes, r);
+            }
+        }
     }
 }
 
-using Conv3x3TileFn = void (*)(const float*, const PlaneGeometry&, const float*, uint32_t, size_t, size_t, float*);
-
-static void conv3x3TileBaseline(const float* planes, const PlaneGeometry& g, const float* packed, uint32_t cin,
-                                size_t f0, size_t len, float* tile) {
-    conv3x3TileImpl<BaselineVec, kBaselineVecs>(planes, g, packed, cin, f0, len, tile);
+static void conv3x3Baseline(const float* planes, const PlaneGeometry& g, const float* packed, uint32_t cin, size_t f0,
+                            size_t len, const Conv3x3Output& out) {
+    conv3x3Impl<BaselineVec, kBaselineVecs>(planes, g, packed, cin, f0, len, out);
 }
 
 #if SG_CPU_X86_DISPATCH
 // AVX2 + FMA: 8 accumulators of 8 floats.
-__attribute__((target("avx2,fma"))) static void conv3x3TileAvx2(const float* planes, const PlaneGeometry& g,
-                                                                const float* packed, uint32_t cin, size_t f0,
-                                                                size_t len, float* tile) {
-    conv3x3TileImpl<Float8, 2>(planes, g, packed, cin, f0, len, tile);
+__attribute__((target("avx2,fma"))) static void conv3x3Avx2(const float* planes, const PlaneGeometry& g,
+                                                            const float* packed, uint32_t cin, size_t f0, size_t len,
+                                                            const Conv3x3Output& out) {
+    conv3x3Impl<Float8, 2>(planes, g, packed, cin, f0, len, out);
 }
 #endif
 
-struct Conv3x3Kernel {
-    Conv3x3TileFn fn;
-    const char* name;
-};
+// [SECTION] Winograd 3x3 convolution -----------------------------------------------
 
-static Conv3x3Kernel selectConv3x3Kernel() {
-#if SG_CPU_X86_DISPATCH
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {conv3x3TileAvx2, "avx2+fma"};
-#endif
-    return {conv3x3TileBaseline, "baseline"};
-}
-
-static const Conv3x3Kernel& conv3x3Kernel() {
-    static const Conv3x3Kernel kernel = selectConv3x3Kernel();
-    return kernel;
-}
-
-const char* conv3x3KernelName() { return conv3x3Kernel().name; }
-
-void conv3x3Tile(const float* planes, const PlaneGeometry& g, const float* packed, uint32_t cin, size_t f0,
-                 size_t len, float* tile) {
-    conv3x3Kernel().fn(planes, g, packed, cin, f0, len, tile);
-}
-
-void conv3x3Finish(const float* tile, const PlaneGeometry& g, size_t f0, size_t len, const Conv3x3Finish& f) {
-    const size_t planeSize = size_t(g.h) * g.w;
-    const size_t end = f0 + len;
-    // Walk the range row by row; positions on the halo columns are dropped.
-    for (size_t pos = f0; pos < end;) {
-        const size_t y = pos / g.pitch;
-        const size_t rowStart = y * g.pitch;
-        const size_t rowEnd = std::min(end, rowStart + g.pitch);
-        const size_t x0 = pos - rowStart;
-        const size_t x1 = std::min(rowEnd - rowStart, size_t(g.w));
-        for (uint32_t c = 0; c < f.coCount; ++c) {
-            const float* t = tile + c * kConvTile + (rowStart - f0);  // indexed by x
-            float* d = f.dst + c * planeSize + y * g.w;
-            const float demod = f.demod[c], bias = f.bias[c];
-            if (f.noise) {
-                const float* n = f.noise + y * g.w;
-                for (size_t x = x0; x < x1; ++x) d[x] = act(t[x] * demod + f.noiseScale * n[x] + bias);
-            } else {
-                for (size_t x = x0; x < x1; ++x) d[x] = act(t[x] * demod + bias);
-            }
+std::vector<float> packWinogradWeights(const float* weight, uint32_t cout, uint32_t cin) {
+    const size_t groups = (cout + kWinogradCoGroup - 1) / kWinogradCoGroup;
+    std::vector<float> packed(16 * groups * cin * kWinogradCoGroup, 0.0f);
+    // G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]], in double, rounded once.
+    const double kG[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+    for (uint32_t co = 0; co < cout; ++co)
+        for (uint32_t ci = 0; ci < cin; ++ci) {
+            const float* g = weight + (size_t(co) * cin + ci) * 9;
+            double gk[4][3];  // G g
+            for (int i = 0; i < 4; ++i)
+                for (int j = 0; j < 3; ++j) gk[i][j] = kG[i][0] * g[j] + kG[i][1] * g[3 + j] + kG[i][2] * g[6 + j];
+            for (int i = 0; i < 4; ++i)
+                for (int j = 0; j < 4; ++j) {
+                    const double u = gk[i][0] * kG[j][0] + gk[i][1] * kG[j][1] + gk[i][2] * kG[j][2];
+                    packed[((size_t(4 * i + j) * groups + co / kWinogradCoGroup) * cin + ci) * kWinogradCoGroup +
+                           co % kWinogradCoGroup] = float(u);
+                }
         }
-        pos = rowEnd;
+    return packed;
+}
+
+static size_t winogradTilesRounded(size_t tiles) {
+    return (tiles + kWinogradTileGroup - 1) / kWinogradTileGroup * kWinogradTileGroup;
+}
+
+// The transformed input V is [xi][ci][tp] (a point's products then stream
+// through one contiguous block), each point padded so that the 16 blocks do
+// not fall on the same cache sets; the products M are [xi][tp][co group].
+static size_t winogradPointFloats(uint32_t cin, size_t tp) { return size_t(cin) * tp + 16; }
+
+size_t winogradWorkFloats(uint32_t cin, size_t tiles) {
+    const size_t tp = winogradTilesRounded(tiles);
+    return 16 * winogradPointFloats(cin, tp) + 16 * tp * kWinogradCoGroup;
+}
+
+// even = lanes 0, 2, 4, ... and odd = lanes 1, 3, 5, ... of the 2 * lanes
+// values a, b (a first).
+#if defined(__GNUC__)
+typedef int32_t Int4 __attribute__((vector_size(16)));
+typedef int32_t Int8 __attribute__((vector_size(32)));
+#if defined(__clang__)
+#define SG_SHUFFLE2(a, b, Mask, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SG_SHUFFLE2(a, b, Mask, ...) __builtin_shuffle(a, b, Mask{__VA_ARGS__})
+#endif
+static SG_ALWAYS_INLINE void deinterleave(const Float4& a, const Float4& b, Float4& even, Float4& odd) {
+    even = SG_SHUFFLE2(a, b, Int4, 0, 2, 4, 6);
+    odd = SG_SHUFFLE2(a, b, Int4, 1, 3, 5, 7);
+}
+static SG_ALWAYS_INLINE void deinterleave(const Float8& a, const Float8& b, Float8& even, Float8& odd) {
+    even = SG_SHUFFLE2(a, b, Int8, 0, 2, 4, 6, 8, 10, 12, 14);
+    odd = SG_SHUFFLE2(a, b, Int8, 1, 3, 5, 7, 9, 11, 13, 15);
+}
+#endif
+static SG_ALWAYS_INLINE void deinterleave(const float& a, const float& b, float& even, float& odd) {
+    even = a;
+    odd = b;
+}
+
+// V = B^T d B for `lanes` tiles side by side (tile j's 4x4 input starts at
+// p + 2j), B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]].
+// Point xi of tile j goes to v[xi * pointStride + j]. Row i of B^T d combines two
+// input rows over whole row segments; only then are the columns split into
+// even and odd (a permutation, so the sums are the same), which keeps few
+// vectors live at once.
+template <class Vec>
+static SG_ALWAYS_INLINE void winogradInputTiles(const float* p, size_t pitch, float* v, size_t pointStride) {
+    constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
+    // Row i of B^T d = row first[i] + or - row second[i].
+    static constexpr size_t kFirst[4] = {0, 1, 2, 1}, kSecond[4] = {2, 2, 1, 3};
+    static constexpr bool kAdd[4] = {false, true, false, false};
+    for (size_t i = 0; i < 4; ++i) {
+        const float* x = p + kFirst[i] * pitch;
+        const float* y = p + kSecond[i] * pitch;
+        // Columns 2j, 2j + 1 (seg = 0) and 2j + 2, 2j + 3 (seg = 1) of tile j.
+        Vec even[2], odd[2];
+        for (size_t seg = 0; seg < 2; ++seg) {
+            Vec x0, x1, y0, y1;
+            loadUnaligned(x0, x + 2 * seg);
+            loadUnaligned(x1, x + 2 * seg + kLanes);
+            loadUnaligned(y0, y + 2 * seg);
+            loadUnaligned(y1, y + 2 * seg + kLanes);
+            const Vec t0 = kAdd[i] ? x0 + y0 : x0 - y0;
+            const Vec t1 = kAdd[i] ? x1 + y1 : x1 - y1;
+            deinterleave(t0, t1, even[seg], odd[seg]);
+        }
+        storeUnaligned(v + (4 * i + 0) * pointStride, even[0] - even[1]);
+        storeUnaligned(v + (4 * i + 1) * pointStride, odd[0] + even[1]);
+        storeUnaligned(v + (4 * i + 2) * pointStride, even[1] - odd[0]);
+        storeUnaligned(v + (4 * i + 3) * pointStride, odd[0] - odd[1]);
     }
 }
+
+// The tile geometry of a layer.
+struct WinogradGrid {
+    size_t tilesX, tilesPerImage;
+    explicit WinogradGrid(const PlaneGeometry& g)
+        : tilesX((size_t(g.w) + 1) / 2), tilesPerImage(tilesX * ((size_t(g.h) + 1) / 2)) {}
+};
+
+// V[xi][ci][tp] for tiles [tile0, tile0 + tiles): runs of `lanes` tiles
+// within one tile row take the vector path, the rest one tile at a time (the
+// same additions either way, so the same bits).
+template <class Vec>
+static SG_ALWAYS_INLINE void winogradInput(const WinogradLayer& L, const PlaneGeometry& g, size_t tile0, size_t tiles,
+                                           size_t tp, float* V) {
+    constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
+    const WinogradGrid grid(g);
+    const size_t pointStride = winogradPointFloats(L.cin, tp);
+    for (uint32_t ci = 0; ci < L.cin; ++ci) {
+        for (size_t t = tile0; t < tile0 + tiles;) {
+            const size_t image = t / grid.tilesPerImage, inImage = t % grid.tilesPerImage;
+            const size_t ty = inImage / grid.tilesX, tx = inImage % grid.tilesX;
+            const float* p = L.planes + (image * L.cin + ci) * g.stride + 2 * ty * g.pitch + 2 * tx;
+            float* v = V + size_t(ci) * tp + (t - tile0);
+            if (tx + kLanes <= grid.tilesX && t + kLanes <= tile0 + tiles) {
+                winogradInputTiles<Vec>(p, g.pitch, v, pointStride);
+                t += kLanes;
+            } else {
+                winogradInputTiles<float>(p, g.pitch, v, pointStride);
+                t += 1;
+            }
+        }
+    }
+}
+
+// M[t][co] = sum_ci V[ci][t] * U[ci][co] for kTiles tiles and one group of
+// kWinogradCoGroup channels, accumulated in registers over every ci.
+template <class Vec, size_t kTiles>
+static SG_ALWAYS_INLINE void winogradProducts(const float* V, size_t ciStride, const float* U, uint32_t cin,
+                                              float* M) {
+    constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
+    constexpr size_t kVecs = kWinogradCoGroup / kLanes;
+    Vec acc[kTiles][kVecs] = {};
+    for (uint32_t ci = 0; ci < cin; ++ci, V += ciStride, U += kWinogradCoGroup) {
+        Vec u[kVecs];
+        for (size_t k = 0; k < kVecs; ++k) loadUnaligned(u[k], U + k * kLanes);
+        for (size_t t = 0; t < kTiles; ++t) {
+            const float s = V[t];
+            for (size_t k = 0; k < kVecs; ++k) acc[t][k] += s * u[k];
+        }
+    }
+    for (size_t t = 0; t < kTiles; ++t)
+        for (size_t k = 0; k < kVecs; ++k) storeUnaligned(M + t * kWinogradCoGroup + k * kLanes, acc[t][k]);
+}
+
+// kLanes floats from p, zeros past `valid`: a channel group may end past cout.
+template <class Vec>
+static SG_ALWAYS_INLINE void loadPartial(Vec& v, const float* p, size_t valid) {
+    constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
+    if (valid >= kLanes) {
+        loadUnaligned(v, p);
+    } else {
+        float buf[kLanes] = {};
+        for (size_t i = 0; i < valid; ++i) buf[i] = p[i];
+        loadUnaligned(v, buf);
+    }
+}
+
+// Y = A^T M A per tile (A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]), vectorised over
+// channels, then the output stage, stored to the valid pixels. M is
+// [xi][tp][kWinogradCoGroup]; tiles [tile0, tile0 + count) of `group`.
+template <class Vec>
+static SG_ALWAYS_INLINE void winogradOutput(const WinogradLayer& L, const PlaneGeometry& g, size_t tile0,
+                                            size_t count, size_t tp, uint32_t group, const float* M) {
+    constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
+    constexpr size_t kVecs = kWinogradCoGroup / kLanes;
+    const WinogradGrid grid(g);
+    for (size_t t = 0; t < count; ++t) {
+        const size_t tile = tile0 + t;
+        const size_t image = tile / grid.tilesPerImage, inImage = tile % grid.tilesPerImage;
+        const size_t y0 = 2 * (inImage / grid.tilesX), x0 = 2 * (inImage % grid.tilesX);
+        for (size_t k = 0; k < kVecs; ++k) {
+            const size_t co = size_t(group) * kWinogradCoGroup + k * kLanes;
+            if (co >= L.cout) break;
+            const size_t valid = std::min(kLanes, L.cout - co);
+            Vec q[16];
+            for (size_t xi = 0; xi < 16; ++xi)
+                loadUnaligned(q[xi], M + (xi * tp + t) * kWinogradCoGroup + k * kLanes);
+            Vec r0[4], r1[4];
+            for (size_t c = 0; c < 4; ++c) {
+                r0[c] = q[c] + q[4 + c] + q[8 + c];
+                r1[c] = q[4 + c] - q[8 + c] - q[12 + c];
+            }
+            const Vec out4[4] = {r0[0] + r0[1] + r0[2], r0[1] - r0[2] - r0[3], r1[0] + r1[1] + r1[2],
+                                 r1[1] - r1[2] - r1[3]};
+            Vec demod, bias, scale = {};
+            loadPartial(demod, L.demod + image * L.demodStride + co, valid);
+            loadPartial(bias, L.bias + co, valid);
+            if (L.scale) loadPartial(scale, L.scale + image * L.scaleStride + co, valid);
+            float* out = L.out + image * L.outStride + co * g.stride;
+            for (size_t a = 0; a < 4; ++a) {
+                const size_t y = y0 + a / 2, x = x0 + a % 2;
+                if (y >= g.h || x >= g.w) continue;
+                Vec r = L.noise ? out4[a] * demod + L.noiseScale * L.noise[image * L.noiseStride + y * g.pitch + x] + bias
+                                : out4[a] * demod + bias;
+                activate(r);
+                if (L.scale) r = scale * r;
+                float lanes[kLanes];
+                storeUnaligned(lanes, r);
+                float* o = out + (y + 1) * g.pitch + x + 1;
+                for (size_t c = 0; c < valid; ++c) o[c * g.stride] = lanes[c];
+            }
+        }
+    }
+}
+
+template <class Vec>
+static SG_ALWAYS_INLINE void winogradImpl(const WinogradLayer& L, const PlaneGeometry& g, size_t tile0, size_t tiles,
+                                          uint32_t group0, uint32_t group1, float* work) {
+    constexpr size_t kLanes = sizeof(Vec) / sizeof(float);
+    // Twelve accumulators: tiles x vectors of a channel group.
+    constexpr size_t kTiles = kLanes >= 8 ? 6 : kLanes == 4 ? 3 : 1;
+    static_assert(kWinogradTileGroup % kTiles == 0, "a call's rounded tile count must hold whole micro-tiles");
+    const size_t tp = winogradTilesRounded(tiles);
+    const size_t pointFloats = winogradPointFloats(L.cin, tp);
+    float* V = work;
+    float* M = work + 16 * pointFloats;
+    winogradInput<Vec>(L, g, tile0, tiles, tp, V);
+    const size_t groups = (L.cout + kWinogradCoGroup - 1) / kWinogradCoGroup;
+    const size_t weightStride = groups * L.cin * kWinogradCoGroup;  // from U of one point to the next
+    for (uint32_t group = group0; group < group1; ++group) {
+        const float* U = L.weights + size_t(group) * L.cin * kWinogradCoGroup;
+        // Point by point, so a point's V stays in L1 across the micro-tiles.
+        for (size_t xi = 0; xi < 16; ++xi)
+            for (size_t t = 0; t < tiles; t += kTiles)
+                winogradProducts<Vec, kTiles>(V + xi * pointFloats + t, tp, U + xi * weightStride, L.cin,
+                                              M + (xi * tp + t) * kWinogradCoGroup);
+        winogradOutput<Vec>(L, g, tile0, tiles, tp, group, M);
+    }
+}
+
+static void winogradBaseline(const WinogradLayer& layer, const PlaneGeometry& g, size_t tile0, size_t tiles,
+                             uint32_t group0, uint32_t group1, float* work) {
+    winogradImpl<BaselineVec>(layer, g, tile0, tiles, group0, group1, work);
+}
+
+#if SG_CPU_X86_DISPATCH
+__attribute__((target("avx2,fma"))) static void winogradAvx2(const WinogradLayer& layer, const PlaneGeometry& g,
+                                                             size_t tile0, size_t tiles, uint32_t group0,
+                                                             uint32_t group1, float* work) {
+    winogradImpl<Float8>(layer, g, tile0, tiles, group0, group1, work);
+}
+#endif
 
 // [SECTION] toRGB (1x1) -----------------------------------------------------------
 
-void toRgbTile(const float* x, size_t pixels, const ModConv& conv, const float* style, size_t p0, size_t len,
-               bool accumulate, float* img) {
-    float acc[kConvTile];
-    for (uint32_t co = 0; co < conv.cout; ++co) {
-        std::fill(acc, acc + len, 0.0f);
+void toRgbRow(const float* x, const PlaneGeometry& g, const ModConv& conv, const float* style, uint32_t y, uint32_t x0,
+              uint32_t len, bool accumulate, float* img) {
+    // Every output channel's sum over ci in one sweep, so each input row is read once.
+    constexpr uint32_t kMaxOut = 4;  // imgChannels
+    const size_t offset = (size_t(y) + 1) * g.pitch + 1 + x0;
+    float acc[kMaxOut][kConvTile];
+    for (uint32_t start = 0; start < len; start += uint32_t(kConvTile)) {
+        const size_t n = std::min<size_t>(kConvTile, len - start);
+        for (uint32_t co = 0; co < conv.cout; ++co) std::fill(acc[co], acc[co] + n, 0.0f);
         for (uint32_t ci = 0; ci < conv.cin; ++ci) {
-            const float wm = conv.weight[size_t(co) * conv.cin + ci] * style[ci];
-            const float* xs = x + ci * pixels + p0;
-            for (size_t p = 0; p < len; ++p) acc[p] += wm * xs[p];
+            const float* xs = x + ci * g.stride + offset + start;
+            for (uint32_t co = 0; co < conv.cout; ++co) {
+                const float wm = conv.weight[size_t(co) * conv.cin + ci] * style[ci];
+                float* a = acc[co];
+                for (size_t p = 0; p < n; ++p) a[p] += wm * xs[p];
+            }
         }
-        float* out = img + co * pixels + p0;
-        const float bias = conv.bias[co];
-        for (size_t p = 0; p < len; ++p) {
-            const float v = acc[p] + bias;
-            out[p] = accumulate ? out[p] + v : v;
+        for (uint32_t co = 0; co < conv.cout; ++co) {
+            float* o = img + co * g.stride + offset + start;
+            const float bias = conv.bias[co];
+            for (size_t p = 0; p < n; ++p) {
+                const float v = acc[co][p] + bias;
+                o[p] = accumulate ? o[p] + v : v;
+            }
         }
     }
+}
+
+// [SECTION] Kernel sets -------------------------------------------------------------
+
+std::vector<const KernelSet*> supportedKernelSets() {
+    static const KernelSet baseline = {"baseline", conv3x3Baseline, winogradBaseline, philoxNormalRowFn(false)};
+    std::vector<const KernelSet*> sets;
+#if SG_CPU_X86_DISPATCH
+    static const KernelSet avx2 = {"avx2+fma", conv3x3Avx2, winogradAvx2, philoxNormalRowFn(true)};
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) sets.push_back(&avx2);
+#endif
+    sets.push_back(&baseline);
+    return sets;
+}
+
+const KernelSet& bestKernelSet() {
+    static const KernelSet* best = supportedKernelSets().front();
+    return *best;
 }
 
 }  // namespace sg::cpu

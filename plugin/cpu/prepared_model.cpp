@@ -118,7 +118,8 @@ public:
         c.styleOffset = m_.styleFloats;
         m_.styleFloats += cin;
         if (kernel == 3) {
-            c.weight = packConv3x3Weights(weight, cout, cin);
+            c.winograd = useWinograd(cin);
+            c.weight = c.winograd ? packWinogradWeights(weight, cout, cin) : packConv3x3Weights(weight, cout, cin);
             // Demodulation needs sum_kk (w * s)^2 = s^2 * sum_kk w^2: keep the tap sums.
             c.weightSqT.assign(size_t(cin) * cout, 0.0f);
             for (uint32_t co = 0; co < cout; ++co)
@@ -184,6 +185,11 @@ void build(const SgpModelDesc& desc, PreparedModel& m) {
         }
         block.toRgb = builder.conv(p + ".torgb", cb, a.imgChannels, 1, 2 * b + 1, 0);
         m.blocks.push_back(std::move(block));
+    }
+    for (const Block& block : m.blocks) {
+        if (block.conv0.cin) m.modConvs.push_back(&block.conv0);
+        m.modConvs.push_back(&block.conv1);
+        m.modConvs.push_back(&block.toRgb);
     }
 }
 

@@ -37,7 +37,9 @@ struct ModConv {
     uint32_t styleOffset = 0;  // of its styles in an image's style buffer (cin floats)
     uint32_t demodOffset = 0;  // of its demodulation coefficients (cout floats, 3x3 only)
     DenseLayer affine;         // w -> styles
-    // 3x3: packed by kernels.hpp's packConv3x3Weights; 1x1: [cout][cin] as in the file.
+    bool winograd = false;     // 3x3 computed by the Winograd kernel (kernels.hpp's useWinograd)
+    // 3x3: packed by kernels.hpp's packWinogradWeights or packConv3x3Weights;
+    // 1x1: [cout][cin] as in the file.
     std::vector<float> weight;
     std::vector<float> weightSqT;  // 3x3: [cin][cout], sum over the 9 taps of weight^2
     std::vector<float> bias;       // [cout]
@@ -58,6 +60,7 @@ struct PreparedModel {
     std::vector<float> inputConst;    // const input: [C0][4][4]
     DenseLayer inputSpatial;          // spatial input: spatial_channels -> C0
     std::vector<Block> blocks;
+    std::vector<const ModConv*> modConvs;  // every modconv of blocks, in layer order
     uint32_t styleFloats = 0;  // per image: all modconvs' styles
     uint32_t demodFloats = 0;  // per image: all 3x3 convs' demodulation coefficients
 };

@@ -1,31 +1,62 @@
 // thread_pool.cpp - see thread_pool.hpp.
 #include "thread_pool.hpp"
 
-#include <algorithm>
-#include <atomic>
+#include <chrono>
 #include <exception>
+#include <thread>
 
 namespace sg::cpu {
+namespace {
+
+// How long an idle thread keeps polling before it sleeps: longer than the gap
+// between two passes of a generate call, short enough to cost nothing between
+// calls.
+constexpr std::chrono::microseconds kSpin(200);
+
+inline void cpuRelax() {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause();
+#endif
+}
+
+// Polls ready() for up to kSpin; returns its last value. Yields now and then,
+// so that on a machine with more runnable threads than cores the thread being
+// waited for gets the core.
+template <class Ready>
+bool spinUntil(Ready ready) {
+    const auto start = std::chrono::steady_clock::now();
+    for (unsigned i = 1;; ++i) {
+        if (ready()) return true;
+        cpuRelax();
+        if (i % 64 == 0) {
+            if (std::chrono::steady_clock::now() - start > kSpin) return ready();
+            std::this_thread::yield();
+        }
+    }
+}
+
+}  // namespace
 
 struct ThreadPool::Job {
-    const std::function<void(size_t)>* fn = nullptr;
+    Job* next = nullptr;  // in the queue
+    TaskRef task{};
     size_t count = 0;
-    std::atomic<size_t> next{0};  // claimed without the lock: indices are often tiny
-    size_t finished = 0;          // guarded by mutex_
-    unsigned active = 0;          // threads inside work(), guarded by mutex_
-    std::exception_ptr error;     // guarded by mutex_
+    std::atomic<size_t> nextIndex{0};  // claimed without the lock: indices are often tiny
+    std::atomic<unsigned> active{0};  // threads inside work(); decremented under mutex_
+    std::exception_ptr error;         // written under mutex_
 };
 
 ThreadPool::ThreadPool(unsigned threadCount) {
     const unsigned workerCount = threadCount > 1 ? threadCount - 1 : 0;
     workers_.reserve(workerCount);
     try {
-        for (unsigned i = 0; i < workerCount; ++i) workers_.emplace_back([this] { workerLoop(); });
+        for (unsigned i = 0; i < workerCount; ++i) workers_.emplace_back([this, i] { workerLoop(i + 1); });
     } catch (...) {
         // Join the threads already started before letting the failure out.
         {
             std::lock_guard<std::mutex> lock(mutex_);
             stopping_ = true;
+            stoppingFlag_ = true;
         }
         wakeWorkers_.notify_all();
         for (std::thread& t : workers_) t.join();
@@ -37,58 +68,105 @@ ThreadPool::~ThreadPool() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
+        stoppingFlag_ = true;
     }
     wakeWorkers_.notify_all();
     for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::parallelFor(size_t count, const std::function<void(size_t)>& fn) {
+void ThreadPool::run(size_t count, TaskRef task) {
     if (count == 0) return;
     Job job;
-    job.fn = &fn;
+    job.task = task;
     job.count = count;
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (!workers_.empty() && count > 1) {
-        queue_.push_back(&job);
-        wakeWorkers_.notify_all();
+    if (workers_.empty() || count == 1) {
+        for (size_t i = 0; i < count; ++i) {
+            try {
+                task.call(task.object, i, 0);
+            } catch (...) {
+                if (!job.error) job.error = std::current_exception();
+            }
+        }
+        if (job.error) std::rethrow_exception(job.error);
+        return;
     }
-    work(job, lock);
-    // Workers may still be running their last index; the job lives on this
-    // stack, so wait until none of them can touch it any more.
-    jobFinished_.wait(lock, [&] { return job.finished == job.count && job.active == 0; });
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        enqueue(&job);
+        job.active.store(1, std::memory_order_relaxed);  // this thread
+    }
+    wakeWorkers_.notify_all();
+    work(job, 0);
+    {
+        // Workers find jobs only in the queue, under the lock: once it is out,
+        // no one new can enter, and active only falls.
+        std::lock_guard<std::mutex> lock(mutex_);
+        dequeue(&job);
+    }
+    // The job lives on this stack: wait until no worker can touch it any more.
+    auto finished = [&] { return job.active.load(std::memory_order_acquire) == 0; };
+    if (!spinUntil(finished)) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        jobFinished_.wait(lock, finished);
+    }
     if (job.error) std::rethrow_exception(job.error);
 }
 
-void ThreadPool::work(Job& job, std::unique_lock<std::mutex>& lock) {
-    ++job.active;
-    lock.unlock();
-    size_t done = 0;
+void ThreadPool::work(Job& job, unsigned slot) {
     std::exception_ptr error;
     for (;;) {
-        const size_t i = job.next.fetch_add(1, std::memory_order_relaxed);
+        const size_t i = job.nextIndex.fetch_add(1, std::memory_order_relaxed);
         if (i >= job.count) break;
         try {
-            (*job.fn)(i);
+            job.task.call(job.task.object, i, slot);
         } catch (...) {
             if (!error) error = std::current_exception();
         }
-        ++done;
     }
-    lock.lock();
-    // Every index is claimed: take the job off the queue so no one else enters it.
-    auto it = std::find(queue_.begin(), queue_.end(), &job);
-    if (it != queue_.end()) queue_.erase(it);
-    job.finished += done;
+    std::lock_guard<std::mutex> lock(mutex_);
     if (error && !job.error) job.error = error;
-    if (--job.active == 0 && job.finished == job.count) jobFinished_.notify_all();
+    // The job may be gone as soon as active reaches 0: only the pool is touched after.
+    if (job.active.fetch_sub(1, std::memory_order_acq_rel) == 1) jobFinished_.notify_all();
 }
 
-void ThreadPool::workerLoop() {
-    std::unique_lock<std::mutex> lock(mutex_);
+void ThreadPool::enqueue(Job* job) {
+    job->next = nullptr;
+    if (tail_)
+        tail_->next = job;
+    else
+        head_ = job;
+    tail_ = job;
+    queued_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ThreadPool::dequeue(Job* job) {
+    Job* prev = nullptr;
+    for (Job* j = head_; j; prev = j, j = j->next) {
+        if (j != job) continue;
+        (prev ? prev->next : head_) = j->next;
+        if (tail_ == j) tail_ = prev;
+        queued_.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+}
+
+void ThreadPool::workerLoop(unsigned slot) {
     for (;;) {
-        wakeWorkers_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        spinUntil([&] {
+            return queued_.load(std::memory_order_relaxed) > 0 || stoppingFlag_.load(std::memory_order_relaxed);
+        });
+        std::unique_lock<std::mutex> lock(mutex_);
+        wakeWorkers_.wait(lock, [&] { return stopping_ || head_ != nullptr; });
         if (stopping_) return;
-        work(*queue_.front(), lock);
+        Job* job = head_;
+        if (job->nextIndex.load(std::memory_order_relaxed) >= job->count) {
+            // Every index is claimed: nothing left to help with.
+            dequeue(job);
+            continue;
+        }
+        job->active.fetch_add(1, std::memory_order_relaxed);
+        lock.unlock();
+        work(*job, slot);
     }
 }
 
