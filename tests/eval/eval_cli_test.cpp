@@ -1,0 +1,189 @@
+// eval_cli_test.cpp - runs the built stylegen-eval (and `stylegen eval`) on
+// tiny models and tiny PNG folder data sets, and checks the reports it writes,
+// its reproducibility and its errors.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dataset.hpp"
+#include "tiny_model.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+    int exitCode = -1;
+    std::string out, err;
+};
+
+std::string readFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class EvalCliTest : public testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = testing::TempDir() + "stylegen_eval_XXXXXX";
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        root_ = pattern;
+    }
+    void TearDown() override { fs::remove_all(root_); }
+
+    RunResult run(const std::string& executable, const std::vector<std::string>& args) {
+        std::string command = "'" + executable + "'";
+        for (const std::string& a : args)
+            command += " '" + a + "'";
+        command += " >'" + (root_ / "stdout").string() + "' 2>'" + (root_ / "stderr").string() + "'";
+        const int status = std::system(command.c_str());
+        RunResult r;
+        r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        r.out = readFile(root_ / "stdout");
+        r.err = readFile(root_ / "stderr");
+        return r;
+    }
+    RunResult eval(const std::vector<std::string>& args) { return run(STYLEGEN_EVAL_PATH, args); }
+
+    // <root>/<name>/style<s>/<i>.png: `perStyle` 16x16 images per style, each
+    // style a colour of its own over a random background, alpha optional.
+    std::string writeFolder(const std::string& name, int styles, int perStyle, int channels, uint64_t seed) {
+        uint64_t state = seed;
+        auto next = [&state] { return (state = state * 6364136223846793005ull + 1442695040888963407ull) >> 33; };
+        for (int s = 0; s < styles; ++s) {
+            fs::create_directories(root_ / name / ("style" + std::to_string(s)));
+            for (int i = 0; i < perStyle; ++i) {
+                std::vector<uint8_t> pixels(16 * 16 * size_t(channels));
+                for (size_t p = 0; p < 16 * 16; ++p) {
+                    const bool inside = (p % 16) > 3 && (p % 16) < 12 && (p / 16) > 2 + next() % 3;
+                    for (int c = 0; c < channels; ++c) {
+                        const uint8_t colour = uint8_t(c == s % 3 ? 220 : 40 + next() % 30);
+                        pixels[p * size_t(channels) + size_t(c)] = c == 3 ? (inside ? 255 : 0) : colour;
+                    }
+                }
+                std::string error;
+                const std::string path =
+                    (root_ / name / ("style" + std::to_string(s)) / (std::to_string(i) + ".png")).string();
+                EXPECT_TRUE(sgdata::writePng(path, 16, 16, channels, pixels.data(), &error)) << error;
+            }
+        }
+        return (root_ / name).string();
+    }
+
+    fs::path root_;
+};
+
+bool isFraction(const nlohmann::json& v) { return v.is_number() && v.get<double>() >= 0.0 && v.get<double>() <= 1.0; }
+
+TEST_F(EvalCliTest, CharacterModelAndFolder_WriteReproducibleReports) {
+    const std::string data = writeFolder("real", 2, 20, 4, 1);
+    const std::string generated = writeFolder("generated", 2, 6, 4, 2);
+    const std::string model = sgtest::writeTinyModel(root_.string(), "tiny.sgm", sgtest::TinyKind::Character, 2);
+    const std::vector<std::string> args = {
+        "--data", data, "--model", model, "--images", generated, "--label", "tiny,pngs", "--count", "6",
+        "--classifier-epochs", "1", "--classifier-cache", (root_ / "classifiers").string(), "--threads", "2",
+        "--json", (root_ / "r.json").string(), "--markdown", (root_ / "r.md").string(),
+        "--sheet", (root_ / "r.png").string()};
+    const RunResult first = eval(args);
+    ASSERT_EQ(first.exitCode, 0) << first.err;
+
+    const nlohmann::json j = nlohmann::json::parse(readFile(root_ / "r.json"));
+    EXPECT_EQ(j["command"].get<std::string>().rfind("stylegen-eval --data ", 0), 0u);
+    EXPECT_EQ(j["data"]["styles"], (nlohmann::json{"style0", "style1"}));
+    EXPECT_EQ(j["resolution"], 16);
+    EXPECT_EQ(j["swd"]["resolutions"], (nlohmann::json{16}));
+    EXPECT_FALSE(j["classifier"]["from_cache"].get<bool>());
+    ASSERT_EQ(j["rows"].size(), 3u);
+    EXPECT_EQ(j["rows"][0]["label"], "real held-out");
+    EXPECT_EQ(j["rows"][1]["label"], "tiny");
+    EXPECT_EQ(j["rows"][2]["label"], "pngs");
+    for (const auto& row : j["rows"]) {
+        for (const auto& m : {row["overall"], row["styles"]["style0"], row["styles"]["style1"]}) {
+            EXPECT_GE(m["swd"].get<double>(), 0.0);
+            EXPECT_TRUE(isFraction(m["style_accuracy"]));
+            EXPECT_TRUE(isFraction(m["precision"]));
+            EXPECT_TRUE(isFraction(m["recall"]));
+            EXPECT_FALSE(m.contains("seam_score"));  // characters
+        }
+    }
+    EXPECT_EQ(j["rows"][1]["styles"]["style0"]["images"], 6);
+
+    const std::string markdown = readFile(root_ / "r.md");
+    EXPECT_EQ(markdown.rfind("### Quality: real, 16x16 RGBA", 0), 0u);
+    EXPECT_NE(markdown.find("\n" + j["command"].get<std::string>() + "\n"), std::string::npos);
+    EXPECT_NE(markdown.find("| tiny |"), std::string::npos);
+    EXPECT_EQ(first.out, markdown);
+    int width = 0, height = 0;
+    std::vector<uint8_t> sheet;
+    std::string error;
+    ASSERT_TRUE(sgdata::loadPng((root_ / "r.png").string(), &width, &height, &sheet, &error)) << error;
+    EXPECT_GT(width, 3 * 4 * 16);  // three groups of four images per style
+    EXPECT_GT(height, 2 * 16);
+
+    // Again: the cached classifier, the same numbers.
+    const RunResult second = eval(args);
+    ASSERT_EQ(second.exitCode, 0) << second.err;
+    nlohmann::json again = nlohmann::json::parse(readFile(root_ / "r.json"));
+    EXPECT_TRUE(again["classifier"]["from_cache"].get<bool>());
+    EXPECT_EQ(again["rows"], j["rows"]);
+}
+
+TEST_F(EvalCliTest, SceneModel_ReportsSeamScores) {
+    const std::string data = writeFolder("tiles", 2, 20, 3, 3);
+    const std::string model = sgtest::writeTinyModel(root_.string(), "scene.sgm", sgtest::TinyKind::Scene, 2);
+    const RunResult r = eval({"--data", data, "--model", model, "--count", "4", "--seam-size", "32",
+                              "--seam-count", "2", "--classifier-epochs", "1",
+                              "--classifier-cache", (root_ / "classifiers").string(),
+                              "--json", (root_ / "s.json").string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(readFile(root_ / "s.json"));
+    EXPECT_TRUE(j["scene"].get<bool>());
+    EXPECT_EQ(j["channels"], 3);
+    for (const auto& row : j["rows"])
+        EXPECT_GT(row["overall"]["seam_score"].get<double>(), 0.0);
+    EXPECT_NE(r.out.find("**Seam score**"), std::string::npos);
+}
+
+TEST_F(EvalCliTest, BadInput_FailsWithAMessage) {
+    const std::string data = writeFolder("real", 2, 10, 4, 1);
+    const std::string model = sgtest::writeTinyModel(root_.string(), "tiny.sgm", sgtest::TinyKind::Character, 2);
+    RunResult r = eval({"--model", model});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("--data is required"), std::string::npos) << r.err;
+    r = eval({"--data", data, "--model", model, "--label", "a,b"});
+    EXPECT_EQ(r.exitCode, 2);
+    r = eval({"--data", data, "--model", model, "--styles", "style7"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("'style7' is not a style of real"), std::string::npos) << r.err;
+    r = eval({"--data", data, "--model", model, "--json", (root_ / "no" / "such" / "r.json").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+    r = eval({"--data", data, "--model", (root_ / "missing.sgm").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("cannot load model"), std::string::npos) << r.err;
+}
+
+TEST_F(EvalCliTest, StylegenEval_RunsTheEvaluatorBesideIt) {
+    const RunResult r = run(STYLEGEN_CLI_PATH, {"eval", "--help"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("usage: stylegen-eval"), std::string::npos);
+}
+
+TEST_F(EvalCliTest, StylegenEval_WithoutTheEvaluator_SaysHowToBuildIt) {
+    const fs::path lonely = root_ / "bin" / "stylegen";
+    fs::create_directories(lonely.parent_path());
+    fs::copy_file(STYLEGEN_CLI_PATH, lonely);
+    const RunResult r = run(lonely.string(), {"eval", "--help"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("STYLEGEN_WITH_TORCH=ON"), std::string::npos) << r.err;
+}
+
+}  // namespace
