@@ -1,9 +1,10 @@
 // cpu_backend.cpp - the CPU backend's plugin table (stylegen_plugin.h).
 //
 // The C entry points only check their arguments, translate C++ failures into
-// SgpResult codes + messages, and hand over to prepared_model.cpp (weights)
-// and generator.cpp (forward pass). A backend owns one persistent thread pool
-// that every generate() call on it shares.
+// SgpResult codes + messages, and hand over to prepared_model.cpp (weights),
+// generator.cpp (forward pass) and encoder.cpp (restyle's encoder). A backend
+// owns one persistent thread pool that every generate() and encode() call on
+// it shares.
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "encoder.hpp"
 #include "generator.hpp"
 #include "kernels.hpp"
 #include "prepared_model.hpp"
@@ -123,8 +125,22 @@ SgpResult generate(SgpBackend backend, SgpPreparedModel model, const SgpBatch* p
     });
 }
 
+SgpResult encode(SgpBackend backend, SgpPreparedModel model, uint32_t count, uint32_t width, uint32_t height,
+                 const float* pImages, float* pLatents, float* pSpatialInput, char* pError, size_t errorSize) {
+    return guarded(pError, errorSize, [&]() -> SgpResult {
+        if (!backend || !model) {
+            return fail(pError, errorSize, SGP_ERROR_INVALID_ARGUMENT, "cpu backend: backend and model must not be NULL");
+        }
+        std::string error;
+        const SgpResult result = encodeImages(*backend->pool, *model->model, count, width, height, pImages, pLatents,
+                                              pSpatialInput, &error);
+        if (result != SGP_SUCCESS) return fail(pError, errorSize, result, "cpu backend: " + error);
+        return SGP_SUCCESS;
+    });
+}
+
 const SgpPluginTable kTable = {
-    SGP_PLUGIN_INTERFACE_VERSION, "cpu", createBackend, destroyBackend, prepare, destroyModel, generate,
+    SGP_PLUGIN_INTERFACE_VERSION, "cpu", createBackend, destroyBackend, prepare, destroyModel, generate, encode,
 };
 
 }  // namespace

@@ -53,6 +53,10 @@ std::string checkBatch(const PreparedModel& m, const SgpBatch& b, const float* o
     if (!std::isfinite(b.truncationPsi)) return "truncationPsi must be finite";
     if (!std::isfinite(b.noiseStrength)) return "noiseStrength must be finite";
     if (b.pMixSeeds && b.mixLayer > 2 * a.blockCount) return "mixLayer must be at most 2 * blockCount";
+    if (!b.pLerpSeeds != !b.pLerpAmounts) return "pLerpSeeds and pLerpAmounts must both be set or both be NULL";
+    for (uint32_t i = 0; b.pLerpAmounts && i < b.count; ++i)
+        if (!(b.pLerpAmounts[i] >= 0.0f && b.pLerpAmounts[i] <= 1.0f)) return "interpolation amounts must be in [0, 1]";
+    if (b.pSpatialInput && a.input != SGP_INPUT_SPATIAL) return "pSpatialInput is set but the model has a const input";
     if (b.width == 0 || b.height == 0 || b.width > kMaxSide || b.height > kMaxSide)
         return "width and height must be in 1.." + std::to_string(kMaxSide);
     // A const input is a 4x4 grid and a character model is made at its training size.
@@ -81,6 +85,9 @@ void normalize(const float* v, uint32_t n, float* out) {
 size_t mappingFloats(const SgpArchitecture& a) {
     return 2 * size_t(std::max(a.zDim + a.embedDim, a.wDim)) + a.zDim + a.wDim;
 }
+
+// Floats of work space one image's w needs: computeW's, and the target's w when interpolating.
+size_t latentFloats(const SgpArchitecture& a) { return mappingFloats(a) + a.wDim; }
 
 // w for latent seed `seed`: mapped for every style with a non-zero weight,
 // blended, then truncated toward the blend's mean. `work` holds mappingFloats.
@@ -150,7 +157,7 @@ public:
         }
         const PlaneGeometry last = geometry(a_.blockCount - 1);
         size_t floats = reserveFloats(s_.ws, size_t(n_) * 2 * a_.wDim);
-        floats += reserveFloats(s_.mapping, size_t(n_) * 2 * mappingFloats(a_));
+        floats += reserveFloats(s_.mapping, size_t(n_) * 2 * latentFloats(a_));
         floats += reserveFloats(s_.styles, size_t(n_) * m_.styleFloats);
         floats += reserveFloats(s_.demod, size_t(n_) * m_.demodFloats);
         if (a_.input == SGP_INPUT_SPATIAL)
@@ -171,7 +178,7 @@ public:
     void run(uint32_t first, uint32_t count, float* out) {
         first_ = first;
         n_ = count;
-        mapLatents();
+        if (!b_.pLatents) mapLatents();
         computeStyles();
         for (uint32_t bi = 0; bi < a_.blockCount; ++bi) {
             const Block& block = m_.blocks[bi];
@@ -208,6 +215,7 @@ private:
     }
 
     const float* wFor(uint32_t image, uint32_t layer) const {
+        if (b_.pLatents) return b_.pLatents + ((size_t(first_) + image) * 2 * a_.blockCount + layer) * a_.wDim;
         const bool fromMix = mixing_ && layer >= b_.mixLayer;
         return s_.ws.data() + (size_t(image) * 2 + (fromMix ? 1 : 0)) * a_.wDim;
     }
@@ -217,11 +225,19 @@ private:
 
     void mapLatents() {
         const uint32_t perImage = mixing_ ? 2 : 1;
-        const size_t work = mappingFloats(a_);
+        const size_t work = latentFloats(a_);
         pass(Profile::kMapping, size_t(n_) * perImage, [&](size_t i) {
             const size_t image = i / perImage, which = i % perImage;
             const uint64_t seed = which ? b_.pMixSeeds[first_ + image] : b_.pSeeds[first_ + image];
-            computeW(m_, b_, k_, seed, s_.ws.data() + (image * 2 + which) * a_.wDim, s_.mapping.data() + i * work);
+            float* w = s_.ws.data() + (image * 2 + which) * a_.wDim;
+            float* space = s_.mapping.data() + i * work;
+            computeW(m_, b_, k_, seed, w, space);
+            if (which || !b_.pLerpSeeds) return;
+            // (1 - t) w + t w', so that t = 0 and t = 1 give exactly the two seeds' w.
+            float* target = space + mappingFloats(a_);
+            computeW(m_, b_, k_, b_.pLerpSeeds[first_ + image], target, space);
+            const float t = b_.pLerpAmounts[first_ + image];
+            for (uint32_t o = 0; o < a_.wDim; ++o) w[o] = (1.0f - t) * w[o] + t * target[o];
         });
     }
 
@@ -252,15 +268,20 @@ private:
         const float* compact = m_.inputConst.data();  // const: one input for every image
         size_t imageFloats = 0;
         if (a_.input == SGP_INPUT_SPATIAL) {
-            // A 1x1 projection of a Philox noise grid: draw the grid rows, then
-            // project each input channel as a sum over the grid channels.
+            // A 1x1 projection of a Philox noise grid (or the caller's grid):
+            // draw the grid rows, then project each input channel as a sum
+            // over the grid channels.
             const uint32_t sc = a_.spatialChannels;
             imageFloats = size_t(sc + c0) * pixels;
             pass(Profile::kInput, size_t(n_) * sc * g.h, [&](size_t i) {
                 const size_t image = i / (sc * g.h), row = i % (sc * g.h);  // row = c * h + y
-                const uint64_t seed = b_.pNoiseSeeds[first_ + image];
-                k_.normalRow(seed, SGP_STREAM_SPATIAL, uint64_t(row) * g.w, g.w,
-                             s_.grid.data() + image * imageFloats + row * g.w);
+                float* dst = s_.grid.data() + image * imageFloats + row * g.w;
+                if (b_.pSpatialInput) {
+                    const float* src = b_.pSpatialInput + ((first_ + image) * sc * g.h + row) * g.w;
+                    std::copy(src, src + g.w, dst);
+                    return;
+                }
+                k_.normalRow(b_.pNoiseSeeds[first_ + image], SGP_STREAM_SPATIAL, uint64_t(row) * g.w, g.w, dst);
             });
             pass(Profile::kInput, size_t(n_) * c0, [&](size_t i) {
                 const size_t image = i / c0, c = i % c0;

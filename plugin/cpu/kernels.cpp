@@ -83,7 +83,8 @@ void fillHalo(const PlaneGeometry& g, Halo halo, float* plane) {
 // hold the neighbours past the edges) upsampled along x, blended along y with
 // weights a0, a1, then scaled.
 static void upsampleRow(const float* s0, float a0, const float* s1, float a1, uint32_t w, float scale, float* out) {
-    for (size_t j = 0; j < w; ++j) {
+    // Signed: s0[j - 1] at j = 0 is the halo column, not a wrapped-around offset.
+    for (ptrdiff_t j = 0; j < ptrdiff_t(w); ++j) {
         const float e0 = 0.25f * s0[j - 1] + 0.75f * s0[j];
         const float o0 = 0.75f * s0[j] + 0.25f * s0[j + 1];
         const float e1 = 0.25f * s1[j - 1] + 0.75f * s1[j];

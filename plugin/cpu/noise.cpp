@@ -21,13 +21,14 @@ void normalRowScalar(uint64_t seed, uint32_t stream, uint64_t firstIndex, size_t
 
 #if SG_CPU_NOISE_AVX2
 
-#if defined(SG_CPU_HAVE_LIBMVEC)
-// glibc's AVX2 variants of log and cos (the vector function ABI names).
-extern "C" __m256d _ZGVdN4v_log(__m256d);
-extern "C" __m256d _ZGVdN4v_cos(__m256d);
-#endif
-
 #define SG_AVX2 __attribute__((target("avx2,fma")))
+
+#if defined(SG_CPU_HAVE_LIBMVEC)
+// glibc's AVX2 variants of log and cos (the vector function ABI names). Declared
+// with the AVX2 target: clang refuses __m256d arguments without it.
+extern "C" SG_AVX2 __m256d _ZGVdN4v_log(__m256d);
+extern "C" SG_AVX2 __m256d _ZGVdN4v_cos(__m256d);
+#endif
 
 // lo and hi 32 bits of a * c, lane by lane.
 SG_AVX2 inline void mulHiLo(__m256i a, __m256i c, __m256i& lo, __m256i& hi) {

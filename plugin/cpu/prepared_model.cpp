@@ -84,6 +84,12 @@ void checkArchitecture(const SgpArchitecture& a) {
     inRange("styleCount", a.styleCount, 1, 256);
     if (a.input == SGP_INPUT_SPATIAL) inRange("spatialChannels", a.spatialChannels, 1, 1024);
     for (uint32_t b = 0; b < a.blockCount; ++b) inRange("a block's channel count", a.channels[b], 1, 1024);
+    if (a.encoderStageCount != 0 && a.encoderStageCount != a.blockCount - 1) {
+        throw InvalidModel("encoderStageCount is " + std::to_string(a.encoderStageCount) +
+                           ", expected 0 (no encoder) or blockCount - 1 = " + std::to_string(a.blockCount - 1));
+    }
+    for (uint32_t s = 0; a.encoderStageCount && s <= a.encoderStageCount; ++s)
+        inRange("an encoder stage's channel count", a.encoderChannels[s], 1, 1024);
 }
 
 DenseLayer makeDense(const float* weight, const float* bias, uint32_t out, uint32_t in) {
@@ -95,6 +101,38 @@ DenseLayer makeDense(const float* weight, const float* bias, uint32_t out, uint3
         for (uint32_t i = 0; i < in; ++i) d.weightT[size_t(i) * out + o] = weight[size_t(o) * in + i];
     d.bias.assign(bias, bias + out);
     return d;
+}
+
+EncoderConv makeEncoderConv(const TensorSet& t, const std::string& prefix, uint32_t cin, uint32_t cout,
+                            uint32_t kernel) {
+    EncoderConv c;
+    c.cin = cin;
+    c.cout = cout;
+    c.kernel = kernel;
+    const float* weight = t.require(prefix + ".weight", {cout, cin, kernel, kernel});
+    const float* bias = t.require(prefix + ".bias", {cout});
+    c.weight.assign(weight, weight + size_t(cout) * cin * kernel * kernel);
+    c.bias.assign(bias, bias + cout);
+    return c;
+}
+
+// docs/generator.md, "Encoder (optional)".
+void buildEncoder(const TensorSet& t, PreparedModel& m) {
+    const SgpArchitecture& a = m.arch;
+    const uint32_t* e = a.encoderChannels;
+    const uint32_t stages = a.encoderStageCount;
+    Encoder& enc = m.encoder;
+    enc.fromRgb = makeEncoderConv(t, "encoder.fromrgb", a.imgChannels, e[0], 1);
+    for (uint32_t s = 0; s < stages; ++s) {
+        const std::string p = "encoder.s" + std::to_string(s);
+        enc.stages.push_back(makeEncoderConv(t, p + ".conv", e[s], e[s], 3));
+        enc.stages.push_back(makeEncoderConv(t, p + ".down", e[s], e[s + 1], 3));
+    }
+    const uint32_t latents = 2 * a.blockCount * a.wDim;
+    const uint32_t pooled = a.input == SGP_INPUT_CONST ? 16 * e[stages] : e[stages];
+    enc.wPlus = makeDense(t.require("encoder.wplus.weight", {latents, pooled}),
+                          t.require("encoder.wplus.bias", {latents}), latents, pooled);
+    if (a.input == SGP_INPUT_SPATIAL) enc.spatial = makeEncoderConv(t, "encoder.spatial", e[stages], a.spatialChannels, 1);
 }
 
 class Builder {
@@ -191,6 +229,7 @@ void build(const SgpModelDesc& desc, PreparedModel& m) {
         m.modConvs.push_back(&block.conv1);
         m.modConvs.push_back(&block.toRgb);
     }
+    if (a.encoderStageCount) buildEncoder(t, m);
 }
 
 }  // namespace

@@ -52,6 +52,24 @@ struct Block {
     ModConv toRgb;
 };
 
+// A plain (unmodulated) convolution of the encoder: [cout][cin][kernel][kernel] as in the file.
+struct EncoderConv {
+    uint32_t cin = 0;
+    uint32_t cout = 0;
+    uint32_t kernel = 0;  // 3 or 1
+    std::vector<float> weight;
+    std::vector<float> bias;  // [cout]
+};
+
+// docs/generator.md, "Encoder": fromRGB, then per stage a 3x3 conv and a 3x3
+// stride-2 conv, then w+ (and the spatial input grid) from the last activations.
+struct Encoder {
+    EncoderConv fromRgb;
+    std::vector<EncoderConv> stages;  // [2 * stage] conv, [2 * stage + 1] down
+    DenseLayer wPlus;                 // pooled activations -> [2 * blockCount][w_dim]
+    EncoderConv spatial;              // spatial-input models only (cin == 0 otherwise)
+};
+
 struct PreparedModel {
     SgpArchitecture arch{};
     std::vector<float> embed;         // [S][embed_dim]
@@ -63,6 +81,7 @@ struct PreparedModel {
     std::vector<const ModConv*> modConvs;  // every modconv of blocks, in layer order
     uint32_t styleFloats = 0;  // per image: all modconvs' styles
     uint32_t demodFloats = 0;  // per image: all 3x3 convs' demodulation coefficients
+    Encoder encoder;           // arch.encoderStageCount > 0 only
 };
 
 std::unique_ptr<PreparedModel> prepareModel(const SgpModelDesc& desc, std::string* error);

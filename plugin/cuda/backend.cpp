@@ -221,8 +221,16 @@ Status prepareModel(SgpBackend_T& b, const SgpModelDesc& desc, std::unique_ptr<S
     return {};
 }
 
+// What the kernels do not compute yet; the core runs such requests on its CPU backend.
+Status checkSupported(const SgpBatch& batch) {
+    if (batch.pLatents || batch.pSpatialInput)
+        return failure(SGP_ERROR_UNSUPPORTED, "the cuda backend does not take explicit latents (restyle) yet");
+    return {};
+}
+
 Status generateHost(SgpBackend_T& b, const DeviceModel& m, const SgpBatch& batch, float* out) {
     if (batch.count == 0) return {};
+    SG_CUDA_TRY(checkSupported(batch));
     if (!out) return failure(SGP_ERROR_INVALID_ARGUMENT, "output pointer must not be NULL");
     const std::string why = checkBatch(m.arch, batch);
     if (!why.empty()) return failure(SGP_ERROR_INVALID_ARGUMENT, why);
@@ -230,6 +238,7 @@ Status generateHost(SgpBackend_T& b, const DeviceModel& m, const SgpBatch& batch
 }
 
 Status generateToImages(SgpBackend_T& b, const DeviceModel& m, const SgpBatch& batch, const SgpInteropWrite& write) {
+    SG_CUDA_TRY(checkSupported(batch));
     std::string why = checkBatch(m.arch, batch);
     if (why.empty()) why = checkTargets(batch, write);
     if (!why.empty()) return failure(SGP_ERROR_INVALID_ARGUMENT, why);

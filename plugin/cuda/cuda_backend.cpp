@@ -86,9 +86,17 @@ SgpResult generateEntry(SgpBackend backend, SgpPreparedModel model, const SgpBat
     });
 }
 
+// The core encodes on its built-in CPU backend instead (stylegen_plugin.h).
+SgpResult encodeEntry(SgpBackend, SgpPreparedModel, uint32_t, uint32_t, uint32_t, const float*, float*, float*,
+                      char* pError, size_t errorSize) {
+    return guarded(pError, errorSize, [&]() -> Status {
+        return failure(SGP_ERROR_UNSUPPORTED, "the cuda backend does not run the restyle encoder yet");
+    });
+}
+
 const SgpPluginTable kTable = {
     SGP_PLUGIN_INTERFACE_VERSION, "cuda", createBackendEntry, destroyBackendEntry, prepareEntry, destroyModelEntry,
-    generateEntry,
+    generateEntry,                encodeEntry,
 };
 
 SgpResult deviceUuidEntry(SgpBackend backend, uint8_t pUuid[16], char* pError, size_t errorSize) {

@@ -62,10 +62,12 @@ Plan Plan::make(const DeviceModel& model, uint32_t n, uint32_t width, uint32_t h
     p.seeds = take(&cursor, n * sizeof(uint64_t));
     p.noiseSeeds = take(&cursor, n * sizeof(uint64_t));
     p.mixSeeds = take(&cursor, n * sizeof(uint64_t));
+    p.lerpSeeds = take(&cursor, n * sizeof(uint64_t));
+    p.lerpAmounts = take(&cursor, n * f);
     p.styleWeights = take(&cursor, a.styleCount * f);
     p.targets = take(&cursor, n * sizeof(SurfaceTarget));
     p.uploadBytes = cursor;
-    p.ws = take(&cursor, n * 2 * size_t(a.wDim) * f);
+    p.ws = take(&cursor, n * 3 * size_t(a.wDim) * f);
     p.styles = take(&cursor, n * size_t(model.styleRows) * f);
     p.demod = take(&cursor, n * size_t(model.demodRows) * f);
     p.noise = take(&cursor, n * size_t(noiseFloats) * f);
@@ -93,6 +95,9 @@ std::string checkBatch(const SgpArchitecture& a, const SgpBatch& b) {
     if (!std::isfinite(b.truncationPsi) || !std::isfinite(b.noiseStrength))
         return "truncationPsi and noiseStrength must be finite";
     if (b.pMixSeeds && b.mixLayer > 2 * a.blockCount) return "mixLayer must be at most 2 * blockCount";
+    if (!b.pLerpSeeds != !b.pLerpAmounts) return "pLerpSeeds and pLerpAmounts must both be set or both be NULL";
+    for (uint32_t i = 0; b.pLerpAmounts && i < b.count; ++i)
+        if (!(b.pLerpAmounts[i] >= 0.0f && b.pLerpAmounts[i] <= 1.0f)) return "interpolation amounts must be in [0, 1]";
     if (b.width == 0 || b.height == 0 || b.width > kMaxSide || b.height > kMaxSide)
         return "width and height must be in 1.." + std::to_string(kMaxSide);
     if (a.input == SGP_INPUT_CONST || a.kind == SGP_MODEL_KIND_CHARACTER) {
@@ -115,6 +120,7 @@ void writeRequest(const Plan& plan, const SgpArchitecture& arch, const SgpBatch&
     // As in plugin/cpu: mixing with a crossover past the last layer is no mixing.
     scalars.mixing = batch.pMixSeeds != nullptr && batch.mixLayer < 2 * arch.blockCount ? 1u : 0u;
     scalars.mixLayer = batch.mixLayer;
+    scalars.lerping = batch.pLerpSeeds != nullptr ? 1u : 0u;
     std::memcpy(upload + plan.scalars, &scalars, sizeof(scalars));
     const size_t seedBytes = plan.n * sizeof(uint64_t);
     std::memcpy(upload + plan.seeds, batch.pSeeds + first, seedBytes);
@@ -123,6 +129,13 @@ void writeRequest(const Plan& plan, const SgpArchitecture& arch, const SgpBatch&
         std::memcpy(upload + plan.mixSeeds, batch.pMixSeeds + first, seedBytes);
     else
         std::memset(upload + plan.mixSeeds, 0, seedBytes);
+    if (scalars.lerping) {
+        std::memcpy(upload + plan.lerpSeeds, batch.pLerpSeeds + first, seedBytes);
+        std::memcpy(upload + plan.lerpAmounts, batch.pLerpAmounts + first, plan.n * sizeof(float));
+    } else {
+        std::memset(upload + plan.lerpSeeds, 0, seedBytes);
+        std::memset(upload + plan.lerpAmounts, 0, plan.n * sizeof(float));
+    }
     std::memcpy(upload + plan.styleWeights, batch.pStyleWeights, arch.styleCount * sizeof(float));
     if (targets)
         std::memcpy(upload + plan.targets, targets, plan.n * sizeof(SurfaceTarget));
@@ -139,6 +152,8 @@ Status enqueueForward(const DeviceModel& m, const Plan& p, unsigned char* scratc
     request.seeds = at<const uint64_t>(scratch, p.seeds);
     request.noiseSeeds = at<const uint64_t>(scratch, p.noiseSeeds);
     request.mixSeeds = at<const uint64_t>(scratch, p.mixSeeds);
+    request.lerpSeeds = at<const uint64_t>(scratch, p.lerpSeeds);
+    request.lerpAmounts = at<const float>(scratch, p.lerpAmounts);
     request.styleWeights = at<const float>(scratch, p.styleWeights);
     float* styles = at<float>(scratch, p.styles);
     float* demod = at<float>(scratch, p.demod);

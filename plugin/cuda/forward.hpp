@@ -27,7 +27,8 @@ struct Plan {
     uint32_t noiseOffset[kMaxConvLayers + 1] = {};  // floats, within an image's noise maps
     // Byte offsets into the scratch memory. The upload area (uploadBytes from 0)
     // holds what changes per call: request scalars, seeds, blend, targets.
-    size_t scalars = 0, seeds = 0, noiseSeeds = 0, mixSeeds = 0, styleWeights = 0, targets = 0;
+    size_t scalars = 0, seeds = 0, noiseSeeds = 0, mixSeeds = 0, lerpSeeds = 0, lerpAmounts = 0, styleWeights = 0,
+           targets = 0;
     size_t uploadBytes = 0;
     size_t ws = 0, styles = 0, demod = 0, noise = 0, grid = 0;
     size_t actA = 0, actB = 0, actC = 0, img[2] = {0, 0};

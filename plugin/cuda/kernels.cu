@@ -69,8 +69,8 @@ uint32_t blocksFor(uint64_t items, uint32_t threads) { return uint32_t((items + 
 
 // [SECTION] Mapping, styles, demodulation -------------------------------------------
 
-// One block per (image, latent): z from Philox, mapped for every style of the
-// blend, blended, truncated toward the blend's mean.
+// One block per (image, latent: seed, mix seed, lerp seed): z from Philox,
+// mapped for every style of the blend, blended, truncated toward the blend's mean.
 __global__ void __launch_bounds__(kMapThreads) mappingKernel(MappingArgs a) {
     extern __shared__ float shared[];
     const uint32_t width = max(a.zDim + a.embedDim, a.wDim);
@@ -82,8 +82,10 @@ __global__ void __launch_bounds__(kMapThreads) mappingKernel(MappingArgs a) {
     float* red = avgSum + a.wDim;
     const uint32_t image = blockIdx.x, which = blockIdx.y;
     const RequestScalars sc = *a.request.scalars;
-    if (which == 1 && !sc.mixing) return;
-    const uint64_t seed = which ? a.request.mixSeeds[image] : a.request.seeds[image];
+    if ((which == 1 && !sc.mixing) || (which == 2 && !sc.lerping)) return;
+    const uint64_t seed = which == 2 ? a.request.lerpSeeds[image]
+                          : which    ? a.request.mixSeeds[image]
+                                     : a.request.seeds[image];
     for (uint32_t k = threadIdx.x; k < a.zDim; k += kMapThreads) z[k] = sgPhiloxNormal(seed, SGP_STREAM_Z, k);
     for (uint32_t o = threadIdx.x; o < a.wDim; o += kMapThreads) wSum[o] = avgSum[o] = 0.0f;
     __syncthreads();
@@ -112,7 +114,7 @@ __global__ void __launch_bounds__(kMapThreads) mappingKernel(MappingArgs a) {
         }
         __syncthreads();
     }
-    float* w = a.ws + (size_t(image) * 2 + which) * a.wDim;
+    float* w = a.ws + (size_t(image) * 3 + which) * a.wDim;
     for (uint32_t o = threadIdx.x; o < a.wDim; o += kMapThreads)
         w[o] = avgSum[o] + sc.truncationPsi * (wSum[o] - avgSum[o]);
 }
@@ -124,10 +126,18 @@ __global__ void stylesKernel(StyleArgs a, uint32_t n) {
     const uint32_t image = uint32_t(warp / a.rows), row = uint32_t(warp % a.rows);
     const RequestScalars sc = *a.request.scalars;
     const bool fromMix = sc.mixing && a.wLayer[row] >= sc.mixLayer;
-    const float* w = a.ws + (size_t(image) * 2 + (fromMix ? 1 : 0)) * a.wDim;
+    const float* w = a.ws + (size_t(image) * 3 + (fromMix ? 1 : 0)) * a.wDim;
     const float* weight = a.weight + size_t(row) * a.wDim;
     float acc = 0.0f;
-    for (uint32_t i = threadIdx.x & 31; i < a.wDim; i += 32) acc += weight[i] * w[i];
+    if (sc.lerping && !fromMix) {
+        // (1 - t) w + t w', as plugin/cpu: t = 0 and t = 1 give exactly the two seeds' w.
+        const float t = a.request.lerpAmounts[image];
+        const float* target = a.ws + (size_t(image) * 3 + 2) * a.wDim;
+        for (uint32_t i = threadIdx.x & 31; i < a.wDim; i += 32)
+            acc += weight[i] * __fadd_rn(__fmul_rn(1.0f - t, w[i]), __fmul_rn(t, target[i]));
+    } else {
+        for (uint32_t i = threadIdx.x & 31; i < a.wDim; i += 32) acc += weight[i] * w[i];
+    }
     acc = warpSum(acc);
     if ((threadIdx.x & 31) == 0) a.styles[size_t(image) * a.rows + row] = acc + a.bias[row];
 }
@@ -435,7 +445,7 @@ cudaError_t prepareMappingKernel(size_t sharedBytes) {
 }
 
 void launchMapping(const MappingArgs& args, uint32_t n, size_t sharedBytes, cudaStream_t stream) {
-    mappingKernel<<<dim3(n, 2), kMapThreads, sharedBytes, stream>>>(args);
+    mappingKernel<<<dim3(n, 3), kMapThreads, sharedBytes, stream>>>(args);
 }
 
 void launchStyles(const StyleArgs& args, uint32_t n, cudaStream_t stream) {

@@ -49,6 +49,7 @@ struct RequestScalars {
     float noiseStrength;
     uint32_t mixing;    // the second latent of each image is used
     uint32_t mixLayer;  // w layers >= mixLayer come from it
+    uint32_t lerping;   // the first latent moves towards the third by lerpAmounts
 };
 
 struct RequestView {
@@ -56,6 +57,8 @@ struct RequestView {
     const uint64_t* seeds;       // [n]
     const uint64_t* noiseSeeds;  // [n]
     const uint64_t* mixSeeds;    // [n]
+    const uint64_t* lerpSeeds;   // [n]
+    const float* lerpAmounts;    // [n]
     const float* styleWeights;   // [styleCount]
 };
 
@@ -68,7 +71,7 @@ struct MappingArgs {
     const float* weightT[16];               // per layer [in][wDim]
     const float* bias[16];                  // per layer [wDim]
     RequestView request;
-    float* ws;                              // [n][2][wDim]: the seed's w, the mix seed's
+    float* ws;                              // [n][3][wDim]: the seed's w, the mix seed's, the lerp seed's
 };
 size_t mappingSharedBytes(uint32_t zDim, uint32_t embedDim, uint32_t wDim);
 // Raises the kernel's shared-memory limit when the model needs more than the default.

@@ -46,7 +46,7 @@ extern "C" {
 
 /* Bump whenever the plugin table or what it takes changes (the Vulkan interop
  * table at the end has a version of its own). */
-#define SGP_PLUGIN_INTERFACE_VERSION 1u
+#define SGP_PLUGIN_INTERFACE_VERSION 2u
 
 /* Same numeric values as the public SgResult, so the core passes them through. */
 typedef int32_t SgpResult;
@@ -89,6 +89,10 @@ typedef struct SgpArchitecture {
     uint32_t blockCount;      /* log2(resolution) - 1: blocks at 4, 8, ..., resolution */
     uint32_t channels[SGP_MAX_BLOCKS];
     uint32_t styleCount;
+    /* The optional encoder (restyle): 0 when the model has none, else
+     * blockCount - 1 stages with encoderChannels[0 .. encoderStageCount]. */
+    uint32_t encoderStageCount;
+    uint32_t encoderChannels[SGP_MAX_BLOCKS];
 } SgpArchitecture;
 
 typedef struct SgpModelDesc {
@@ -113,6 +117,18 @@ typedef struct SgpBatch {
     const float* pStyleWeights;   /* [arch.styleCount], the blend shared by the batch */
     float truncationPsi;          /* 1: none, 0: the blend's mean */
     float noiseStrength;          /* multiplies every layer's learned noise strength */
+    /* Latent interpolation (docs/generator.md, "Interpolation"): NULL, or [count]
+     * seeds that image i's w moves towards by pLerpAmounts[i] in [0, 1]. Both
+     * are NULL or both are set. Layers taken from a mix seed are not interpolated. */
+    const uint64_t* pLerpSeeds;
+    const float* pLerpAmounts;
+    /* Explicit latents (restyle): NULL, or [count][2 * blockCount][wDim] w+
+     * used as given: seeds, blend, truncation, mixing and interpolation are
+     * then ignored for w (pNoiseSeeds still drive the noise). */
+    const float* pLatents;
+    /* Spatial-input models only: NULL (the Philox grid of the noise seed), or
+     * [count][spatialChannels][Hg][Wg] values used as the input grid. */
+    const float* pSpatialInput;
 } SgpBatch;
 
 /* [SECTION] Plugin table ----------------------------------------------------- */
@@ -146,6 +162,17 @@ typedef struct SgpPluginTable {
      * May be called from many threads at once on the same prepared model. */
     SgpResult (*generate)(SgpBackend backend, SgpPreparedModel model, const SgpBatch* pBatch, float* pOut,
                           char* pError, size_t errorSize);
+
+    /* Runs the model's encoder (docs/generator.md, "Encoder") on count images
+     * of height x width x 4 floats (RGBA, premultiplied, [0,1]; the core has
+     * checked the size against the model). Writes [count][2 * blockCount][wDim]
+     * floats to pLatents and, for spatial-input models, [count][spatialChannels]
+     * [Hg][Wg] to pSpatialInput (NULL otherwise). SGP_ERROR_UNSUPPORTED when the
+     * model has no encoder or the backend cannot run it: the core then encodes
+     * on the built-in CPU backend (a NULL entry counts as SGP_ERROR_UNSUPPORTED).
+     * Same threading rules as generate. */
+    SgpResult (*encode)(SgpBackend backend, SgpPreparedModel model, uint32_t count, uint32_t width, uint32_t height,
+                        const float* pImages, float* pLatents, float* pSpatialInput, char* pError, size_t errorSize);
 } SgpPluginTable;
 
 typedef const SgpPluginTable* (*PFN_sgpGetPluginTable)(void);

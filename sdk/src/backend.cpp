@@ -2,12 +2,16 @@
 #include "backend.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <vector>
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sg {
 namespace {
@@ -83,6 +87,17 @@ std::vector<PluginFile> findPlugins(const std::vector<std::string>& dirs) {
     return plugins;
 }
 
+// Why a plugin file must not even reach dlopen, or "" when it may: dlopen
+// blocks forever on a FIFO, and a folder or an unreadable file is better
+// reported as what it is than as dlerror's wording.
+std::string unloadableReason(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::string("cannot load: ") + std::strerror(errno);
+    if (!S_ISREG(st.st_mode)) return "cannot load: not a regular file";
+    if (::access(path.c_str(), R_OK) != 0) return std::string("cannot load: ") + std::strerror(errno);
+    return "";
+}
+
 bool tableComplete(const SgpPluginTable* t) {
     return t->name && t->createBackend && t->destroyBackend && t->prepareModel && t->destroyModel && t->generate;
 }
@@ -135,10 +150,12 @@ std::unique_ptr<Backend> Backend::create(SgBackendPreference preference, uint32_
         const std::vector<PluginFile> plugins = findPlugins(dirs);
         if (plugins.empty()) why = "no backend plugin found in " + joinDirectories(dirs);
         for (const PluginFile& plugin : plugins) {
-            std::string failure;
-            void* library = dlopen(plugin.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+            std::string failure = unloadableReason(plugin.path);
+            void* library = nullptr;
             const SgpPluginTable* table = nullptr;
-            if (!library) {
+            if (!failure.empty()) {
+                // Never handed to dlopen (see unloadableReason).
+            } else if (library = dlopen(plugin.path.c_str(), RTLD_NOW | RTLD_LOCAL); !library) {
                 const char* reason = dlerror();
                 failure = std::string("cannot load: ") + (reason ? reason : "unknown dlopen error");
             } else if (auto get = reinterpret_cast<PFN_sgpGetPluginTable>(dlsym(library, "sgpGetPluginTable")); !get) {

@@ -6,12 +6,14 @@
 #include "api_guard.hpp"
 #include "model.hpp"
 
-SgContext_T::SgContext_T(const SgAllocationCallbacks* pAllocator, const SgContextCreateInfo& createInfo)
+SgContext_T::SgContext_T(const SgAllocationCallbacks* pAllocator, const SgContextCreateInfo& createInfo,
+                         const sg::Limits& contextLimits)
     : allocator(pAllocator),
       pfnLog(createInfo.pfnLog),
       pLogUserData(createInfo.pLogUserData),
       threadCount(createInfo.threadCount ? createInfo.threadCount
-                                         : std::max(1u, std::thread::hardware_concurrency())) {}
+                                         : std::max(1u, std::thread::hardware_concurrency())),
+      limits(contextLimits) {}
 
 void SgContext_T::log(SgLogLevel level, const std::string& message) noexcept {
     if (!pfnLog) return;
@@ -19,16 +21,23 @@ void SgContext_T::log(SgLogLevel level, const std::string& message) noexcept {
     pfnLog(pLogUserData, level, message.c_str());
 }
 
+const sg::Backend* SgContext_T::startCpuBackend(const std::string& why, SgResult* result, std::string* error) {
+    std::lock_guard<std::mutex> lock(cpuMutex_);
+    if (cpuOwner_) return cpuOwner_.get();
+    log(SG_LOG_LEVEL_INFO, "starting the built-in CPU backend beside the " + backend->name() + " backend: " + why);
+    cpuOwner_ = sg::Backend::createBuiltIn(
+        threadCount, [this](SgLogLevel level, const std::string& message) { log(level, message); }, why, result,
+        error);
+    cpu_.store(cpuOwner_.get());
+    return cpuOwner_.get();
+}
+
 const sg::Backend* SgContext_T::startCpuFallback(const std::string& reason, SgResult* result, std::string* error) {
-    std::lock_guard<std::mutex> lock(fallbackMutex_);
-    if (fallbackOwner_) return fallbackOwner_.get();
-    log(SG_LOG_LEVEL_ERROR, "the " + backend->name() + " backend lost its device (" + reason +
-                                "); this context generates on the built-in CPU backend from now on");
-    fallbackOwner_ = sg::Backend::createBuiltIn(
-        threadCount, [this](SgLogLevel level, const std::string& message) { log(level, message); },
-        "the " + backend->name() + " backend lost its device", result, error);
-    fallback_.store(fallbackOwner_.get());
-    return fallbackOwner_.get();
+    const sg::Backend* cpu = startCpuBackend("the " + backend->name() + " backend lost its device", result, error);
+    if (cpu && !deviceLost_.exchange(true))
+        log(SG_LOG_LEVEL_ERROR, "the " + backend->name() + " backend lost its device (" + reason +
+                                    "); this context generates on the built-in CPU backend from now on");
+    return cpu;
 }
 
 void SgContext_T::setLastError(const std::string& message) {
@@ -99,11 +108,13 @@ SG_API SgResult sgCreateContext(const SgContextCreateInfo* pCreateInfo, const Sg
                      std::to_string(SG_MAX_THREAD_COUNT));
         SG_CHECK(!pAllocator || (pAllocator->pfnAllocation && pAllocator->pfnReallocation && pAllocator->pfnFree),
                  SG_ERROR_INVALID_ARGUMENT, "pAllocator must set pfnAllocation, pfnReallocation and pfnFree");
+        sg::Limits limits;
+        if (SgResult r = sg::limitsFromCreateInfo(call, *pCreateInfo, &limits); r != SG_SUCCESS) return r;
 
         const sg::HostAllocator allocator(pAllocator);
         SgContext context = nullptr;
         try {
-            context = allocator.create<SgContext_T>(pAllocator, *pCreateInfo);
+            context = allocator.create<SgContext_T>(pAllocator, *pCreateInfo, limits);
         } catch (const std::bad_alloc&) {
             return call.fail(SG_ERROR_OUT_OF_MEMORY, "out of host memory for the context");
         }
@@ -157,6 +168,7 @@ SG_API SgResult sgGetContextInfo(SgContext context, SgContextInfo* pInfo) {
         pInfo->pBackendName = context->backend->name().c_str();
         pInfo->pBackendDescription = context->backend->description().c_str();
         pInfo->threadCount = context->threadCount;
+        sg::reportLimits(context->limits, *pInfo);
         return SG_SUCCESS;
     });
 }

@@ -11,6 +11,7 @@
 #include "api_guard.hpp"
 #include "context.hpp"
 #include "model.hpp"
+#include "style_blend.hpp"
 
 namespace {
 
@@ -21,13 +22,7 @@ constexpr size_t kScratchBytes = size_t(64) << 20;
 constexpr uint32_t kMaxChunkImages = 4096;
 constexpr size_t kPluginErrorSize = 512;
 
-struct Layout {
-    uint32_t width = 0;
-    uint32_t height = 0;
-    size_t bytesPerPixel = 0;
-    size_t rowPitch = 0;
-    size_t imageBytes = 0;  // height * rowPitch
-};
+using Layout = sg::ImageLayout;
 
 std::string sizeText(uint32_t w, uint32_t h) { return std::to_string(w) + "x" + std::to_string(h); }
 
@@ -54,55 +49,8 @@ SgResult checkSize(const sg::ApiCall& call, const sg::ModelData& m, const SgGene
 
 SgResult checkStyle(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info,
                     std::vector<float>* weights) {
-    const uint32_t styleCount = m.arch.styleCount;
-    weights->assign(styleCount, 0.0f);
-    if (info.styleWeightCount == 0) {
-        SG_CHECK(info.styleIndex < styleCount, SG_ERROR_INVALID_ARGUMENT,
-                 "pGenerateInfo->styleIndex " + std::to_string(info.styleIndex) + " is out of range: model '" +
-                     m.name + "' has " + std::to_string(styleCount) + " styles");
-        (*weights)[info.styleIndex] = 1.0f;
-        return SG_SUCCESS;
-    }
-    SG_CHECK(info.styleWeightCount == styleCount, SG_ERROR_INVALID_ARGUMENT,
-             "pGenerateInfo->styleWeightCount is " + std::to_string(info.styleWeightCount) +
-                 ", expected 0 (use styleIndex) or the model's style count " + std::to_string(styleCount));
-    SG_CHECK(info.pStyleWeights != nullptr, SG_ERROR_INVALID_ARGUMENT,
-             "pGenerateInfo->pStyleWeights is NULL but styleWeightCount is " + std::to_string(info.styleWeightCount));
-    double sum = 0.0;
-    for (uint32_t i = 0; i < styleCount; ++i) {
-        const float a = info.pStyleWeights[i];
-        SG_CHECK(std::isfinite(a) && a >= 0.0f, SG_ERROR_INVALID_ARGUMENT,
-                 "pGenerateInfo->pStyleWeights[" + std::to_string(i) + "] is " + std::to_string(a) +
-                     "; weights must be finite and non-negative");
-        sum += a;
-    }
-    SG_CHECK(sum > 0.0, SG_ERROR_INVALID_ARGUMENT, "pGenerateInfo->pStyleWeights are all zero; at least one must be > 0");
-    for (uint32_t i = 0; i < styleCount; ++i) (*weights)[i] = float(info.pStyleWeights[i] / sum);
-    return SG_SUCCESS;
-}
-
-SgResult checkOutput(const sg::ApiCall& call, const SgGenerateInfo& info, const SgImageBuffer& buffer, Layout* layout) {
-    layout->bytesPerPixel = info.format == SG_FORMAT_R8G8B8A8_UNORM ? 4 : 16;
-    const size_t tight = size_t(layout->width) * layout->bytesPerPixel;
-    layout->rowPitch = buffer.rowPitch ? buffer.rowPitch : tight;
-    SG_CHECK(layout->rowPitch >= tight && layout->rowPitch % 4 == 0, SG_ERROR_INVALID_ARGUMENT,
-             "pImageBuffer->rowPitch " + std::to_string(buffer.rowPitch) + " must be 0 or a multiple of 4 >= " +
-                 std::to_string(tight) + " (width x bytes per pixel)");
-    size_t needed = 0;
-    const bool overflow = __builtin_mul_overflow(layout->rowPitch, size_t(layout->height), &layout->imageBytes) ||
-                          __builtin_mul_overflow(layout->imageBytes, size_t(info.count), &needed);
-    SG_CHECK(!overflow && needed <= SG_MAX_GENERATE_OUTPUT_BYTES, SG_ERROR_INVALID_ARGUMENT,
-             std::to_string(info.count) + " images of " + sizeText(layout->width, layout->height) +
-                 " need more than the limit of " + std::to_string(SG_MAX_GENERATE_OUTPUT_BYTES) +
-                 " bytes per call; split the request");
-    SG_CHECK(buffer.pData != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer->pData is NULL");
-    SG_CHECK(buffer.size >= needed, SG_ERROR_INVALID_ARGUMENT,
-             "pImageBuffer->size is " + std::to_string(buffer.size) + " bytes, too small: " +
-                 std::to_string(info.count) + " images of " + sizeText(layout->width, layout->height) + " need " +
-                 std::to_string(needed) + " bytes");
-    SG_CHECK(info.format != SG_FORMAT_R32G32B32A32_SFLOAT || reinterpret_cast<uintptr_t>(buffer.pData) % 4 == 0,
-             SG_ERROR_INVALID_ARGUMENT, "pImageBuffer->pData must be 4-byte aligned for SG_FORMAT_R32G32B32A32_SFLOAT");
-    return SG_SUCCESS;
+    return sg::checkStyleBlend(call, m, "pGenerateInfo", info.styleIndex, info.styleWeightCount, info.pStyleWeights,
+                               weights);
 }
 
 SgResult checkRequest(const sg::ApiCall& call, const sg::ModelData& m, const SgGenerateInfo& info, Layout* layout,
@@ -133,11 +81,78 @@ SgResult checkRequest(const sg::ApiCall& call, const sg::ModelData& m, const SgG
     return checkSize(call, m, info, layout);
 }
 
+// The SgLatentInterpolationInfo chained to the request, if any, with its amounts checked.
+SgResult checkInterpolation(const sg::ApiCall& call, const SgGenerateInfo& info,
+                            const SgLatentInterpolationInfo** interpolation) {
+    *interpolation = nullptr;
+    for (auto* s = static_cast<const SgGenerateInfo*>(info.pNext); s; s = static_cast<const SgGenerateInfo*>(s->pNext))
+        if (s->sType == SG_STRUCTURE_TYPE_LATENT_INTERPOLATION_INFO) {
+            SG_CHECK(*interpolation == nullptr, SG_ERROR_INVALID_ARGUMENT,
+                     "pGenerateInfo's pNext chain has two SgLatentInterpolationInfo structs");
+            *interpolation = reinterpret_cast<const SgLatentInterpolationInfo*>(s);
+        }
+    const SgLatentInterpolationInfo* li = *interpolation;
+    if (!li) return SG_SUCCESS;
+    auto amountOk = [](float t) { return std::isfinite(t) && t >= 0.0f && t <= 1.0f; };
+    if (!li->pAmounts) {
+        SG_CHECK(amountOk(li->amount), SG_ERROR_INVALID_ARGUMENT,
+                 "SgLatentInterpolationInfo::amount is " + std::to_string(li->amount) + "; it must be in [0, 1]");
+        return SG_SUCCESS;
+    }
+    for (uint32_t i = 0; i < info.count; ++i)
+        SG_CHECK(amountOk(li->pAmounts[i]), SG_ERROR_INVALID_ARGUMENT,
+                 "SgLatentInterpolationInfo::pAmounts[" + std::to_string(i) + "] is " +
+                     std::to_string(li->pAmounts[i]) + "; amounts must be in [0, 1]");
+    return SG_SUCCESS;
+}
+
+uint64_t seedOf(const uint64_t* pSeeds, uint64_t first, uint32_t i) {
+    return pSeeds ? pSeeds[i] : first + i;  // first + i wraps modulo 2^64, as documented
+}
+
+}  // namespace
+
+namespace sg {
+
+SgResult checkImageBuffer(const ApiCall& call, uint32_t count, SgFormat format, const SgImageBuffer* pImageBuffer,
+                          ImageLayout* layout) {
+    SG_CHECK(pImageBuffer != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer is NULL");
+    SG_CHECK(pImageBuffer->sType == SG_STRUCTURE_TYPE_IMAGE_BUFFER, SG_ERROR_INVALID_ARGUMENT,
+             "pImageBuffer->sType is " + std::to_string(int(pImageBuffer->sType)) +
+                 ", expected SG_STRUCTURE_TYPE_IMAGE_BUFFER");
+    const SgImageBuffer& buffer = *pImageBuffer;
+    layout->bytesPerPixel = format == SG_FORMAT_R8G8B8A8_UNORM ? 4 : 16;
+    const size_t tight = size_t(layout->width) * layout->bytesPerPixel;
+    layout->rowPitch = buffer.rowPitch ? buffer.rowPitch : tight;
+    SG_CHECK(layout->rowPitch >= tight && layout->rowPitch % 4 == 0, SG_ERROR_INVALID_ARGUMENT,
+             "pImageBuffer->rowPitch " + std::to_string(buffer.rowPitch) + " must be 0 or a multiple of 4 >= " +
+                 std::to_string(tight) + " (width x bytes per pixel)");
+    size_t needed = 0;
+    const bool overflow = __builtin_mul_overflow(layout->rowPitch, size_t(layout->height), &layout->imageBytes) ||
+                          __builtin_mul_overflow(layout->imageBytes, size_t(count), &needed);
+    SG_CHECK(!overflow && needed <= SG_MAX_GENERATE_OUTPUT_BYTES, SG_ERROR_INVALID_ARGUMENT,
+             std::to_string(count) + " images of " + sizeText(layout->width, layout->height) +
+                 " need more than the limit of " + std::to_string(SG_MAX_GENERATE_OUTPUT_BYTES) +
+                 " bytes per call; split the request");
+    SG_CHECK(buffer.pData != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer->pData is NULL");
+    SG_CHECK(buffer.size >= needed, SG_ERROR_INVALID_ARGUMENT,
+             "pImageBuffer->size is " + std::to_string(buffer.size) + " bytes, too small: " +
+                 std::to_string(count) + " images of " + sizeText(layout->width, layout->height) + " need " +
+                 std::to_string(needed) + " bytes");
+    SG_CHECK(format != SG_FORMAT_R32G32B32A32_SFLOAT || reinterpret_cast<uintptr_t>(buffer.pData) % 4 == 0,
+             SG_ERROR_INVALID_ARGUMENT, "pImageBuffer->pData must be 4-byte aligned for SG_FORMAT_R32G32B32A32_SFLOAT");
+    return SG_SUCCESS;
+}
+
+namespace {
+
 // v outside [0, 1] or NaN lands on the nearest end (NaN on 0): never UB in the cast below.
 inline float unitClamp(float v) { return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; }
 
+}  // namespace
+
 // One image from premultiplied float RGBA (tight rows) to the output; src may equal dst.
-void convertImage(const float* src, const Layout& layout, SgFormat format, SgAlphaMode alphaMode, uint8_t* dst) {
+void convertImage(const float* src, const ImageLayout& layout, SgFormat format, SgAlphaMode alphaMode, uint8_t* dst) {
     const bool straight = alphaMode == SG_ALPHA_MODE_STRAIGHT;
     for (uint32_t y = 0; y < layout.height; ++y) {
         const float* in = src + size_t(y) * layout.width * 4;
@@ -159,44 +174,29 @@ void convertImage(const float* src, const Layout& layout, SgFormat format, SgAlp
     }
 }
 
-uint64_t seedOf(const uint64_t* pSeeds, uint64_t first, uint32_t i) {
-    return pSeeds ? pSeeds[i] : first + i;  // first + i wraps modulo 2^64, as documented
-}
-
-// The backend a call generates on, with the model as prepared for it.
-struct Runner {
-    const sg::Backend* backend = nullptr;
-    SgpPreparedModel prepared = nullptr;
-};
-
-// The context's CPU fallback (started with `reason` if it was not yet) and
-// the model prepared for it, on first use.
-SgResult fallbackRunner(const sg::ApiCall& call, SgContext context, SgModel model, const std::string& reason,
-                        Runner* runner) {
+SgResult cpuRunner(const ApiCall& call, SgContext context, SgModel model, const std::string& why, bool deviceLost,
+                   Runner* runner) {
     SgResult result = SG_SUCCESS;
     std::string error;
-    const sg::Backend* cpu = context->startCpuFallback(reason, &result, &error);
+    const Backend* cpu = deviceLost ? context->startCpuFallback(why, &result, &error)
+                                    : context->startCpuBackend(why, &result, &error);
     if (!cpu) return call.fail(result, error);
-    std::lock_guard<std::mutex> lock(model->fallbackMutex);
-    if (!model->fallbackPrepared) {
+    std::lock_guard<std::mutex> lock(model->cpuPrepareMutex);
+    if (!model->cpuPrepared) {
         const SgpModelDesc desc = model->data.desc();
         char message[kPluginErrorSize] = "";
-        const SgpResult r = cpu->table().prepareModel(cpu->handle(), &desc, &model->fallbackPrepared, message,
-                                                      sizeof(message));
+        const SgpResult r =
+            cpu->table().prepareModel(cpu->handle(), &desc, &model->cpuPrepared, message, sizeof(message));
         message[sizeof(message) - 1] = '\0';
         if (r != SGP_SUCCESS) {
-            model->fallbackPrepared = nullptr;
-            return call.fail(sg::fromPluginResult(r), std::string("the cpu fallback cannot prepare the model: ") +
+            model->cpuPrepared = nullptr;
+            return call.fail(fromPluginResult(r), std::string("the built-in cpu backend cannot prepare the model: ") +
                                                           (message[0] ? message : "no reason given"));
         }
     }
-    *runner = Runner{cpu, model->fallbackPrepared};
+    *runner = Runner{cpu, model->cpuPrepared};
     return SG_SUCCESS;
 }
-
-}  // namespace
-
-namespace sg {
 
 SgResult checkGenerateInfo(const ApiCall& call, const ModelData& model, const SgGenerateInfo* pGenerateInfo,
                            GenerateRequest* request) {
@@ -207,6 +207,7 @@ SgResult checkGenerateInfo(const ApiCall& call, const ModelData& model, const Sg
     Layout layout;
     if (SgResult r = checkRequest(call, model, *pGenerateInfo, &layout, &request->styleWeights); r != SG_SUCCESS)
         return r;
+    if (SgResult r = checkInterpolation(call, *pGenerateInfo, &request->interpolation); r != SG_SUCCESS) return r;
     request->width = layout.width;
     request->height = layout.height;
     return SG_SUCCESS;
@@ -225,6 +226,13 @@ SgpBatch makeBatch(const ModelData& model, const SgGenerateInfo& info, const Gen
         storage->noiseSeeds[k] = explicitNoise ? seedOf(info.pNoiseSeeds, info.firstNoiseSeed, i) : storage->seeds[k];
         if (mixing) storage->mixSeeds[k] = seedOf(info.pMixSeeds, info.firstMixSeed, i);
     }
+    const SgLatentInterpolationInfo* lerp = request.interpolation;
+    storage->lerpSeeds.resize(lerp ? count : 0);
+    storage->lerpAmounts.resize(lerp ? count : 0);
+    for (uint32_t k = 0; lerp && k < count; ++k) {
+        storage->lerpSeeds[k] = seedOf(lerp->pTargetSeeds, lerp->firstTargetSeed, first + k);
+        storage->lerpAmounts[k] = lerp->pAmounts ? lerp->pAmounts[first + k] : lerp->amount;
+    }
     SgpBatch batch{};
     batch.count = count;
     batch.width = request.width;
@@ -236,6 +244,8 @@ SgpBatch makeBatch(const ModelData& model, const SgGenerateInfo& info, const Gen
     batch.pStyleWeights = request.styleWeights.data();
     batch.truncationPsi = info.truncationPsi;
     batch.noiseStrength = info.noiseStrength;
+    batch.pLerpSeeds = lerp ? storage->lerpSeeds.data() : nullptr;
+    batch.pLerpAmounts = lerp ? storage->lerpAmounts.data() : nullptr;
     return batch;
 }
 
@@ -243,15 +253,17 @@ SgResult generate(const ApiCall& call, SgContext context, SgModel model, const S
                   const SgImageBuffer* pImageBuffer) {
     GenerateRequest request;
     if (SgResult r = checkGenerateInfo(call, model->data, pGenerateInfo, &request); r != SG_SUCCESS) return r;
-    SG_CHECK(pImageBuffer != nullptr, SG_ERROR_INVALID_ARGUMENT, "pImageBuffer is NULL");
-    SG_CHECK(pImageBuffer->sType == SG_STRUCTURE_TYPE_IMAGE_BUFFER, SG_ERROR_INVALID_ARGUMENT,
-             "pImageBuffer->sType is " + std::to_string(int(pImageBuffer->sType)) +
-                 ", expected SG_STRUCTURE_TYPE_IMAGE_BUFFER");
     const SgGenerateInfo& info = *pGenerateInfo;
     Layout layout;
     layout.width = request.width;
     layout.height = request.height;
-    if (SgResult r = checkOutput(call, info, *pImageBuffer, &layout); r != SG_SUCCESS) return r;
+    if (SgResult r = checkImageBuffer(call, info.count, info.format, pImageBuffer, &layout); r != SG_SUCCESS)
+        return r;
+    // Before any scratch is allocated: an absurd request fails here, whole.
+    if (SgResult r = checkGenerateLimits(call, context->limits, model->data.arch, model->data.name, layout.width,
+                                         layout.height, info.count, uint64_t(layout.imageBytes) * info.count);
+        r != SG_SUCCESS)
+        return r;
 
     const size_t imageFloats = size_t(layout.width) * layout.height * 4;
     const size_t imageFloatBytes = imageFloats * sizeof(float);
@@ -275,7 +287,7 @@ SgResult generate(const ApiCall& call, SgContext context, SgModel model, const S
     // A GPU backend that loses its device hands over to the CPU, for this call and every later one.
     Runner runner{context->backend.get(), model->prepared};
     if (context->cpuFallback() || !model->prepared)
-        if (SgResult r = fallbackRunner(call, context, model, "earlier", &runner); r != SG_SUCCESS) return r;
+        if (SgResult r = cpuRunner(call, context, model, "earlier", true, &runner); r != SG_SUCCESS) return r;
     uint8_t* out = static_cast<uint8_t*>(pImageBuffer->pData);
     char message[kPluginErrorSize];
 
@@ -291,9 +303,11 @@ SgResult generate(const ApiCall& call, SgContext context, SgModel model, const S
             message[0] = '\0';
             r = backend.table().generate(backend.handle(), runner.prepared, &batch, target, message, sizeof(message));
             message[sizeof(message) - 1] = '\0';
-            if (r != SGP_ERROR_DEVICE_LOST || runner.backend != context->backend.get()) break;
-            if (SgResult f = fallbackRunner(call, context, model, message[0] ? message : "no reason given", &runner);
-                f != SG_SUCCESS)
+            // A GPU backend that cannot do this request (say, latent interpolation) hands it to the CPU.
+            const bool gpu = runner.backend == context->backend.get() && backend.name() != "cpu";
+            if (!gpu || (r != SGP_ERROR_DEVICE_LOST && r != SGP_ERROR_UNSUPPORTED)) break;
+            const std::string why = message[0] ? message : "no reason given";
+            if (SgResult f = cpuRunner(call, context, model, why, r == SGP_ERROR_DEVICE_LOST, &runner); f != SG_SUCCESS)
                 return f;
         }
         if (r != SGP_SUCCESS)

@@ -153,6 +153,39 @@ uint32_t log2u(uint32_t v) {
     return n;
 }
 
+// The optional "encoder" key (docs/generator.md, "Encoder"): its stage channels, or none.
+bool readEncoder(const json& header, SgpArchitecture& a, std::string* error) {
+    a.encoderStageCount = 0;
+    const auto it = header.find("encoder");
+    if (it == header.end()) return true;
+    if (!it->is_object()) {
+        *error = "JSON header \"encoder\" must be an object {\"arch\": \"stylegen-encoder-1\", \"channels\": [...]}";
+        return false;
+    }
+    HeaderReader r(*it, error);
+    const json* archValue = r.find("arch");
+    if (!archValue || !archValue->is_string() || archValue->get<std::string>() != "stylegen-encoder-1") {
+        *error = "JSON header \"encoder.arch\" is " + (archValue ? archValue->dump() : std::string("missing")) +
+                 "; this library runs \"stylegen-encoder-1\" only";
+        return false;
+    }
+    const uint32_t stages = a.blockCount - 1;
+    const json* channels = r.find("channels");
+    if (!channels || !channels->is_array() || channels->size() != stages + 1) {
+        *error = "JSON header \"encoder.channels\" must be a list of " + std::to_string(stages + 1) +
+                 " integers: E0 and one per encoder stage (" + std::to_string(stages) + " stages for " +
+                 std::to_string(a.blockCount) + " generator blocks)";
+        return false;
+    }
+    for (uint32_t s = 0; s <= stages; ++s) {
+        if (!r.integerValue("encoder.channels[" + std::to_string(s) + "]", (*channels)[s], 1, 1024,
+                            &a.encoderChannels[s]))
+            return false;
+    }
+    a.encoderStageCount = stages;
+    return true;
+}
+
 bool readArchitecture(const json& header, ModelData* model, std::string* error) {
     if (!header.is_object()) {
         *error = "JSON header is not an object";
@@ -249,7 +282,7 @@ bool readArchitecture(const json& header, ModelData* model, std::string* error) 
         *error = "JSON header \"training\" must be an object";
         return false;
     }
-    return true;
+    return readEncoder(header, a, error);
 }
 
 struct RequiredTensor {
@@ -287,6 +320,25 @@ std::vector<RequiredTensor> requiredTensors(const SgpArchitecture& a) {
         modConv(p + ".conv1", a.channels[b], a.channels[b], 3);
         modConv(p + ".torgb", a.channels[b], a.imgChannels, 1);
     }
+    if (a.encoderStageCount == 0) return list;
+    // docs/generator.md, "Encoder": S stages, then w+ (and the spatial grid) from the last.
+    const uint32_t stages = a.encoderStageCount;
+    const uint64_t last = a.encoderChannels[stages];
+    auto conv = [&](const std::string& p, uint64_t cin, uint64_t cout, uint64_t k) {
+        add(p + ".weight", {cout, cin, k, k});
+        add(p + ".bias", {cout});
+    };
+    conv("encoder.fromrgb", a.imgChannels, a.encoderChannels[0], 1);
+    for (uint32_t s = 0; s < stages; ++s) {
+        const std::string p = "encoder.s" + std::to_string(s);
+        conv(p + ".conv", a.encoderChannels[s], a.encoderChannels[s], 3);
+        conv(p + ".down", a.encoderChannels[s], a.encoderChannels[s + 1], 3);
+    }
+    const uint64_t latents = uint64_t(2) * a.blockCount * a.wDim;
+    const uint64_t pooled = a.input == SGP_INPUT_CONST ? 16 * last : last;
+    add("encoder.wplus.weight", {latents, pooled});
+    add("encoder.wplus.bias", {latents});
+    if (a.input == SGP_INPUT_SPATIAL) conv("encoder.spatial", last, a.spatialChannels, 1);
     return list;
 }
 
@@ -301,9 +353,11 @@ size_t alignUp(size_t v) { return (v + kTensorAlignment - 1) / kTensorAlignment 
 }  // namespace
 
 SgResult loadModelData(const uint8_t* data, size_t size, const HostAllocator& allocator, ModelData* out,
-                       std::string* error) {
+                       std::string* error, const ModelFileLimits& limits) {
     ModelFileContents file;
-    if (!parseModelFile(data, size, &file, error)) return SG_ERROR_BAD_MODEL_FILE;
+    bool overLimit = false;
+    if (!parseModelFile(data, size, &file, error, limits, &overLimit))
+        return overLimit ? SG_ERROR_OUT_OF_MEMORY : SG_ERROR_BAD_MODEL_FILE;
 
     if (!nestingWithin(file.json, kMaxJsonDepth)) {
         *error = "JSON header nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
@@ -320,7 +374,14 @@ SgResult loadModelData(const uint8_t* data, size_t size, const HostAllocator& al
     out->contentHash = file.contentHash;
 
     std::unordered_map<std::string, const TensorRecord*> byName;
-    for (const TensorRecord& t : file.tensors) byName[t.name] = &t;
+    for (const TensorRecord& t : file.tensors) {
+        byName[t.name] = &t;
+        // Encoder weights without their description cannot be checked, so cannot be trusted.
+        if (out->arch.encoderStageCount == 0 && t.name.compare(0, 8, "encoder.") == 0) {
+            *error = "tensor '" + t.name + "' belongs to an encoder, but the JSON header has no \"encoder\" key";
+            return SG_ERROR_BAD_MODEL_FILE;
+        }
+    }
     const std::vector<RequiredTensor> required = requiredTensors(out->arch);
     std::vector<const TensorRecord*> found;
     size_t bytes = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host_allocator.hpp"
+#include "model_file.hpp"
 #include "stylegen/stylegen.h"
 #include "stylegen_plugin.h"
 
@@ -30,10 +31,11 @@ struct ModelData {
 
 // Parses and validates a whole .sgm in [data, data + size) into *out (which
 // must be empty; its tensors are allocated with allocator). Returns
-// SG_SUCCESS, SG_ERROR_BAD_MODEL_FILE or SG_ERROR_OUT_OF_MEMORY with *error
-// naming the problem.
+// SG_SUCCESS, SG_ERROR_BAD_MODEL_FILE or SG_ERROR_OUT_OF_MEMORY (also for a
+// file beyond `limits`, before its contents are copied) with *error naming
+// the problem.
 SgResult loadModelData(const uint8_t* data, size_t size, const HostAllocator& allocator, ModelData* out,
-                       std::string* error);
+                       std::string* error, const ModelFileLimits& limits);
 
 }  // namespace sg
 
@@ -48,7 +50,7 @@ struct SgModel_T {
     const SgContext context;
     sg::ModelData data;
     SgpPreparedModel prepared = nullptr;  // by the context's backend; null if it lost its device first
-    // By the context's CPU fallback (SgContext_T::startCpuFallback), made on first use.
-    std::mutex fallbackMutex;
-    SgpPreparedModel fallbackPrepared = nullptr;
+    // For the context's built-in CPU backend beside a GPU one (SgContext_T::startCpuBackend), made on first use.
+    std::mutex cpuPrepareMutex;
+    SgpPreparedModel cpuPrepared = nullptr;
 };

@@ -1,5 +1,7 @@
 // model_api.cpp - the model entry points: load (file or memory), destroy, queries.
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 
@@ -14,9 +16,9 @@
 
 SgModel_T::~SgModel_T() {
     if (prepared) context->backend->table().destroyModel(context->backend->handle(), prepared);
-    if (fallbackPrepared) {
-        const sg::Backend& cpu = *context->cpuFallback();
-        cpu.table().destroyModel(cpu.handle(), fallbackPrepared);
+    if (cpuPrepared) {
+        const sg::Backend& cpu = *context->cpuBackend();
+        cpu.table().destroyModel(cpu.handle(), cpuPrepared);
     }
 }
 
@@ -32,9 +34,15 @@ std::string errnoText(int error) {
     return strerror_r(error, buffer, sizeof(buffer));  // the GNU variant: returns the message
 }
 
+std::string tooLarge(const std::string& source, const std::string& size, uint64_t limit) {
+    return source + " is " + size + " bytes, more than the context's limit of " + std::to_string(limit) +
+           " bytes (SgContextLimits::maxModelFileBytes)";
+}
+
 // Reads a whole file into memory from the context's allocator. Grows the
-// buffer as it goes, so pipes and files that change size read correctly too.
-SgResult readFile(const sg::ApiCall& call, const sg::HostAllocator& allocator, const char* path,
+// buffer as it goes, so pipes and files that change size read correctly too;
+// never holds more than limit + 1 bytes.
+SgResult readFile(const sg::ApiCall& call, const sg::HostAllocator& allocator, const char* path, uint64_t limit,
                   sg::HostBuffer* buffer, size_t* size) {
     const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return call.fail(SG_ERROR_IO, std::string("cannot open '") + path + "': " + errnoText(errno));
@@ -45,8 +53,13 @@ SgResult readFile(const sg::ApiCall& call, const sg::HostAllocator& allocator, c
     struct stat st {};
     if (::fstat(fd, &st) != 0) return call.fail(SG_ERROR_IO, std::string("cannot stat '") + path + "': " + errnoText(errno));
     if (S_ISDIR(st.st_mode)) return call.fail(SG_ERROR_IO, std::string("'") + path + "' is a directory");
+    const std::string source = std::string("'") + path + "'";
+    if (S_ISREG(st.st_mode) && uint64_t(st.st_size) > limit)
+        return call.fail(SG_ERROR_OUT_OF_MEMORY, tooLarge(source, std::to_string(st.st_size), limit));
     // One byte more than the file so end-of-file shows up without growing.
-    size_t capacity = S_ISREG(st.st_mode) && st.st_size > 0 ? size_t(st.st_size) + 1 : kFirstReadSize;
+    const uint64_t most = std::min<uint64_t>(limit, SIZE_MAX - 1) + 1;
+    size_t capacity = size_t(std::min<uint64_t>(
+        S_ISREG(st.st_mode) && st.st_size > 0 ? uint64_t(st.st_size) + 1 : kFirstReadSize, most));
     try {
         *buffer = sg::HostBuffer(allocator, capacity, alignof(std::max_align_t));
     } catch (const std::bad_alloc&) {
@@ -55,9 +68,12 @@ SgResult readFile(const sg::ApiCall& call, const sg::HostAllocator& allocator, c
     size_t used = 0;
     for (;;) {
         if (used == capacity) {
-            if (capacity > SIZE_MAX / 2 || !buffer->resize(capacity * 2))
+            if (capacity >= most)
+                return call.fail(SG_ERROR_OUT_OF_MEMORY, tooLarge(source, "over " + std::to_string(limit), limit));
+            const size_t grown = size_t(std::min<uint64_t>(uint64_t(capacity) * 2, most));
+            if (!buffer->resize(grown))
                 return call.fail(SG_ERROR_OUT_OF_MEMORY, std::string("out of host memory reading '") + path + "'");
-            capacity *= 2;
+            capacity = grown;
         }
         const ssize_t n = ::read(fd, static_cast<uint8_t*>(buffer->data()) + used, capacity - used);
         if (n < 0) {
@@ -76,7 +92,14 @@ SgResult loadModel(const sg::ApiCall& call, SgContext context, const uint8_t* da
     std::unique_ptr<SgModel_T, sg::HostDeleter<SgModel_T>> model(context->allocator.create<SgModel_T>(context),
                                                                  {&context->allocator});
     std::string error;
-    const SgResult result = sg::loadModelData(data, size, context->allocator, &model->data, &error);
+    const sg::Limits& limits = context->limits;
+    if (size > limits.maxModelFileBytes)
+        return call.fail(SG_ERROR_OUT_OF_MEMORY, tooLarge(source, std::to_string(size), limits.maxModelFileBytes));
+    sg::ModelFileLimits fileLimits;
+    fileLimits.maxTensors = limits.maxModelTensors;
+    fileLimits.maxJsonBytes = limits.maxModelHeaderBytes;
+    fileLimits.maxValueBytes = limits.maxModelWeightBytes;
+    const SgResult result = sg::loadModelData(data, size, context->allocator, &model->data, &error, fileLimits);
     if (result != SG_SUCCESS) return call.fail(result, source + ": " + error);
 
     const sg::Backend& backend = *context->backend;
@@ -124,7 +147,8 @@ SG_API SgResult sgLoadModelFromFile(SgContext context, const char* pPath, SgMode
         SG_CHECK(pPath[0] != '\0', SG_ERROR_INVALID_ARGUMENT, "pPath is empty");
         sg::HostBuffer bytes;
         size_t size = 0;
-        const SgResult read = readFile(call, context->allocator, pPath, &bytes, &size);
+        const SgResult read =
+            readFile(call, context->allocator, pPath, context->limits.maxModelFileBytes, &bytes, &size);
         if (read != SG_SUCCESS) return read;
         return loadModel(call, context, static_cast<const uint8_t*>(bytes.data()), size,
                          std::string("'") + pPath + "'", pModel);
@@ -175,6 +199,12 @@ SG_API SgResult sgGetModelInfo(SgModel model, SgModelInfo* pInfo) {
         pInfo->wLayerCount = m.wLayerCount();
         std::memcpy(pInfo->contentHash, m.contentHash.data(), sizeof(pInfo->contentHash));
         pInfo->pName = m.name.c_str();
+        // Chained structs this version knows are filled in; others are left alone.
+        for (auto* next = static_cast<SgModelInfo*>(pInfo->pNext); next; next = static_cast<SgModelInfo*>(next->pNext)) {
+            if (next->sType == SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO)
+                reinterpret_cast<SgModelRestyleInfo*>(next)->restyleSupported =
+                    m.arch.encoderStageCount > 0 ? SG_TRUE : SG_FALSE;
+        }
         return SG_SUCCESS;
     });
 }

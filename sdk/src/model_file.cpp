@@ -497,7 +497,14 @@ bool readEntry(TableReader& r, size_t index, TableEntry* e, std::string* error) 
 
 }  // namespace
 
-bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, std::string* error) {
+bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, std::string* error,
+                    const ModelFileLimits& limits, bool* overLimit) {
+    if (overLimit) *overLimit = false;
+    auto beyond = [&](const std::string& what) {
+        *error = what;
+        if (overLimit) *overLimit = true;
+        return false;
+    };
     // 1. Fixed header.
     if (data == nullptr || size < kHeaderSize) {
         *error = "file is " + std::to_string(size) + " bytes, shorter than the 96-byte header";
@@ -544,6 +551,12 @@ bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, st
         *error = "tensor count " + std::to_string(tensorCount) + " exceeds the limit of 4096";
         return false;
     }
+    if (tensorCount > limits.maxTensors)
+        return beyond("tensor count " + std::to_string(tensorCount) + " exceeds the limit of " +
+                      std::to_string(limits.maxTensors) + " tensors (SgContextLimits::maxModelTensors)");
+    if (jsonSize > limits.maxJsonBytes)
+        return beyond("JSON header of " + std::to_string(jsonSize) + " bytes exceeds the limit of " +
+                      std::to_string(limits.maxJsonBytes) + " bytes (SgContextLimits::maxModelHeaderBytes)");
     if (payloadOffset % kAlignment != 0) {
         *error = "payload offset " + std::to_string(payloadOffset) + " is not a multiple of 64";
         return false;
@@ -601,6 +614,14 @@ bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, st
             return false;
         }
     }
+
+    // Every tensor becomes f32 in memory: the total must fit the reader's limit
+    // before a value is converted. Each is inside the file, so the sum cannot overflow.
+    uint64_t valueBytes = 0;
+    for (const TableEntry& e : entries) valueBytes += e.count * 4;
+    if (valueBytes > limits.maxValueBytes)
+        return beyond("tensors of " + std::to_string(valueBytes) + " bytes as f32 exceed the limit of " +
+                      std::to_string(limits.maxValueBytes) + " bytes (SgContextLimits::maxModelWeightBytes)");
 
     // 3. Content hash.
     const std::array<uint8_t, 32> hash = sha256(data + kHeaderSize, size - kHeaderSize);

@@ -38,9 +38,20 @@ bool serializeModelFile(const std::string& json, const std::vector<TensorRecord>
 bool writeModelFile(const std::string& path, const std::string& json, const std::vector<TensorRecord>& tensors,
                     TensorDType storage, std::string* error);
 
+// What a reader is willing to take in (a context's SgContextLimits); the
+// defaults take any valid file.
+struct ModelFileLimits {
+    uint64_t maxTensors = 4096;                 // at most the format's 4096
+    uint64_t maxJsonBytes = UINT64_MAX;
+    uint64_t maxValueBytes = UINT64_MAX;        // all tensors, as f32
+};
+
 // Parses and validates the container (docs/model-format.md, checks 1-3 and the
-// table rules of 5). Never reads outside [data, data + size).
-bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, std::string* error);
+// table rules of 5). Never reads outside [data, data + size). A file beyond
+// `limits` fails (with *overLimit set when given) before its JSON or values
+// are copied.
+bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, std::string* error,
+                    const ModelFileLimits& limits = {}, bool* overLimit = nullptr);
 
 // SHA-256, used for the content hash.
 std::array<uint8_t, 32> sha256(const uint8_t* data, size_t size);

@@ -38,7 +38,8 @@ SG_API PFN_sgVoidFunction sgGetProcAddr(const char* pName) {
         SG_PROC(sgCreateContext),      SG_PROC(sgDestroyContext),      SG_PROC(sgGetLastErrorMessage),
         SG_PROC(sgGetContextInfo),     SG_PROC(sgLoadModelFromFile),   SG_PROC(sgLoadModelFromMemory),
         SG_PROC(sgDestroyModel),       SG_PROC(sgGetModelInfo),        SG_PROC(sgGetStyleName),
-        SG_PROC(sgFindStyle),          SG_PROC(sgGenerate),
+        SG_PROC(sgFindStyle),          SG_PROC(sgGenerate),            SG_PROC(sgParseStylePrompt),
+        SG_PROC(sgGetRestyleExtent),   SG_PROC(sgRestyle),
 #ifdef SG_WITH_VULKAN
         SG_PROC(sgCreateVulkanDevice), SG_PROC(sgDestroyVulkanDevice), SG_PROC(sgGetVulkanDeviceInfo),
         SG_PROC(sgCreateVulkanImage),  SG_PROC(sgDestroyVulkanImage),  SG_PROC(sgCmdGenerateVulkanImages),

@@ -36,6 +36,14 @@ SG_ABI_CHECK(generate_info_alpha, offsetof(SgGenerateInfo, alphaMode) == 116);
 SG_ABI_CHECK(image_buffer_size, sizeof(SgImageBuffer) == 40);
 SG_ABI_CHECK(image_buffer_pitch, offsetof(SgImageBuffer, rowPitch) == 32);
 SG_ABI_CHECK(allocation_callbacks_size, sizeof(SgAllocationCallbacks) == 32);
+SG_ABI_CHECK(restyle_info_size, sizeof(SgRestyleInfo) == 96);
+SG_ABI_CHECK(restyle_info_width, offsetof(SgRestyleInfo, width) == 32);
+SG_ABI_CHECK(restyle_info_weights, offsetof(SgRestyleInfo, pStyleWeights) == 64);
+SG_ABI_CHECK(restyle_info_alpha, offsetof(SgRestyleInfo, alphaMode) == 88);
+SG_ABI_CHECK(model_restyle_info_size, sizeof(SgModelRestyleInfo) == 24);
+SG_ABI_CHECK(context_limits_size, sizeof(SgContextLimits) == 64);
+SG_ABI_CHECK(context_limits_output, offsetof(SgContextLimits, maxOutputBytesPerCall) == 24);
+SG_ABI_CHECK(context_limits_weights, offsetof(SgContextLimits, maxModelWeightBytes) == 56);
 #endif
 /* Every extensible struct opens with sType then pNext, on every platform. */
 SG_ABI_CHECK(stype_first, offsetof(SgGenerateInfo, sType) == 0 && offsetof(SgImageBuffer, sType) == 0 &&

@@ -138,7 +138,7 @@ TEST(AllocationCallbacks, ReadingAStreamGrowsItsBufferWithReallocation) {
     // A pipe has no size up front, and this model (with an unused 160 KB
     // tensor) is bigger than the first read buffer.
     sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene);
-    parts.tensors.push_back({"encoder.unused", {40000}, std::vector<float>(40000, 0.5f)});
+    parts.tensors.push_back({"extra.unused", {40000}, std::vector<float>(40000, 0.5f)});
     std::vector<uint8_t> bytes;
     std::string error;
     ASSERT_TRUE(sg::serializeModelFile(parts.json, parts.tensors, sg::TensorDType::F32, &bytes, &error)) << error;

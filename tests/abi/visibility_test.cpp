@@ -39,7 +39,8 @@ TEST(Visibility, ExportsTheWholeApi) {
         "sgGetVersion",       "sgResultString",      "sgGetProcAddr",         "sgCreateContext",
         "sgDestroyContext",   "sgGetLastErrorMessage", "sgGetContextInfo",    "sgLoadModelFromFile",
         "sgLoadModelFromMemory", "sgDestroyModel",   "sgGetModelInfo",        "sgGetStyleName",
-        "sgFindStyle",        "sgGenerate"};
+        "sgFindStyle",        "sgGenerate",
+        "sgParseStylePrompt", "sgGetRestyleExtent",  "sgRestyle"};  // 1.1
 #ifdef SG_TEST_WITH_VULKAN
     expected.insert({"sgCreateVulkanDevice", "sgDestroyVulkanDevice", "sgGetVulkanDeviceInfo", "sgCreateVulkanImage",
                      "sgDestroyVulkanImage", "sgCmdGenerateVulkanImages"});  // stylegen_vulkan.h

@@ -2,6 +2,8 @@
 #include "process.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +28,11 @@ std::string readAll(std::FILE* file) {
     if (options && !options->workingDir.empty() && chdir(options->workingDir.c_str()) != 0) _exit(126);
     if (options) {
         for (const std::string& assignment : options->env) putenv(const_cast<char*>(assignment.c_str()));
+        if (options->fileSizeLimit) {
+            signal(SIGXFSZ, SIG_IGN);  // stays ignored across exec
+            const rlimit limit{rlim_t(options->fileSizeLimit), rlim_t(options->fileSizeLimit)};
+            if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(126);
+        }
     }
     execvp(argv[0], argv.data());
     _exit(127);

@@ -24,6 +24,9 @@ struct ProcessResult {
 struct ProcessOptions {
     std::string workingDir;        // "": the test's own
     std::vector<std::string> env;  // "NAME=VALUE" set (or replaced) for the child only
+    // RLIMIT_FSIZE for the child, 0 for none: writing a file past this many
+    // bytes fails with EFBIG (SIGXFSZ is ignored), as a full disk fails with ENOSPC.
+    unsigned long long fileSizeLimit = 0;
 };
 
 // Runs argv[0] (looked up in PATH when it has no '/') to completion. stdout and

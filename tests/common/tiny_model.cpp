@@ -105,6 +105,50 @@ TinyModelParts makeTinyModelParts(TinyKind kind, uint32_t styleCount, uint64_t s
     return {j.dump(), std::move(m.tensors)};
 }
 
+void addTinyEncoder(TinyModelParts* parts, uint64_t seed) {
+    nlohmann::json j = nlohmann::json::parse(parts->json);
+    const std::vector<uint32_t> channels = {4, 6, 8};  // E0, E1, E2: two stages for three blocks
+    j["encoder"] = {{"arch", "stylegen-encoder-1"}, {"channels", channels}};
+    parts->json = j.dump();
+    const uint32_t imgChannels = j["img_channels"].get<uint32_t>();
+    const bool spatial = j["input"] == "spatial";
+    const uint32_t last = channels.back();
+    const uint32_t pooled = spatial ? last : 16 * last;
+    const uint32_t latents = 2 * uint32_t(kChannels.size()) * kWDim;
+    // Its own key, so the generator's tensors stay what they were.
+    TensorMaker m(seed ^ 0x454E434F44455221ull);
+    auto conv = [&](const std::string& p, uint32_t cin, uint32_t cout, uint32_t k) {
+        m.add(p + ".weight", {cout, cin, k, k}, 1.0f / std::sqrt(float(cin * k * k)));
+        m.add(p + ".bias", {cout}, 0.1f);
+    };
+    conv("encoder.fromrgb", imgChannels, channels[0], 1);
+    for (size_t s = 0; s + 1 < channels.size(); ++s) {
+        conv("encoder.s" + std::to_string(s) + ".conv", channels[s], channels[s], 3);
+        conv("encoder.s" + std::to_string(s) + ".down", channels[s], channels[s + 1], 3);
+    }
+    // w+ near w_avg (mean 0.3), varying with the image.
+    m.add("encoder.wplus.weight", {latents, pooled}, 0.3f / std::sqrt(float(pooled)));
+    m.add("encoder.wplus.bias", {latents}, 0.1f, 0.3f);
+    if (spatial) conv("encoder.spatial", last, kSpatialChannels, 1);
+    for (sg::TensorRecord& t : m.tensors) parts->tensors.push_back(std::move(t));
+}
+
+std::vector<uint8_t> serializeTinyModel(const TinyModelParts& parts) {
+    std::vector<uint8_t> bytes;
+    std::string error;
+    if (!sg::serializeModelFile(parts.json, parts.tensors, sg::TensorDType::F32, &bytes, &error))
+        throw std::runtime_error("serializeTinyModel: " + error);
+    return bytes;
+}
+
+std::string writeTinyModelParts(const std::string& dir, const std::string& fileName, const TinyModelParts& parts) {
+    const std::string path = dir + "/" + fileName;
+    std::string error;
+    if (!sg::writeModelFile(path, parts.json, parts.tensors, sg::TensorDType::F32, &error))
+        throw std::runtime_error("writeTinyModelParts: " + error);
+    return path;
+}
+
 std::vector<uint8_t> makeTinyModel(TinyKind kind, uint32_t styleCount, uint64_t seed, sg::TensorDType storage) {
     const TinyModelParts parts = makeTinyModelParts(kind, styleCount, seed);
     std::vector<uint8_t> bytes;

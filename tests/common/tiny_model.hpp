@@ -5,6 +5,7 @@
 //   std::vector<uint8_t> bytes = sgtest::makeTinyModel(sgtest::TinyKind::Character, 3, 7);
 //
 // Character: resolution 16, img_channels 4, const input, zero padding.
+// (addTinyEncoder adds an encoder to either kind.)
 // Scene: resolution 16, img_channels 3, spatial input, circular padding (block size 4).
 // Both: z_dim 8, embed_dim 4, w_dim 8, 2 mapping layers, channels [8, 8, 4], styles
 // "style0".."style{N-1}". Weights are N(0,1)/sqrt(fan_in) drawn with Philox from
@@ -37,6 +38,18 @@ std::vector<uint8_t> makeTinyModel(TinyKind kind, uint32_t styleCount = 3, uint6
 // Recomputes the content hash (bytes 64..95) after a test edited bytes from
 // offset 96 on, so the file reaches the checks behind the hash.
 void resealModel(std::vector<uint8_t>* bytes);
+
+// Adds a restyle encoder (the "encoder" header key and its tensors,
+// docs/generator.md) with channels [4, 6, 8] and random weights drawn from
+// seed, scaled so its w+ lies near the mapping network's outputs.
+void addTinyEncoder(TinyModelParts* parts, uint64_t seed = 1);
+
+// Serialises parts as makeTinyModel does (f32). Throws std::runtime_error.
+std::vector<uint8_t> serializeTinyModel(const TinyModelParts& parts);
+
+// Writes parts to dir/fileName (dir must exist) and returns the path. Throws
+// std::runtime_error if the file cannot be written.
+std::string writeTinyModelParts(const std::string& dir, const std::string& fileName, const TinyModelParts& parts);
 
 // Writes makeTinyModel(kind, styleCount, seed) to dir/fileName (dir must exist) and
 // returns the path. Throws std::runtime_error if the file cannot be written.

@@ -38,12 +38,22 @@ public:
 
     std::vector<float> image(uint32_t index) {
         const uint32_t layers = 2 * a_.blockCount;
-        const Vec w = latent(b_.pSeeds[index]);
-        std::vector<Vec> ws(layers, w);
-        if (b_.pMixSeeds) {
-            const Vec wm = latent(b_.pMixSeeds[index]);
-            for (uint32_t l = b_.mixLayer; l < layers; ++l) ws[l] = wm;
+        std::vector<Vec> ws(layers);
+        if (b_.pLatents) {
+            // Explicit w+: used as given.
+            for (uint32_t l = 0; l < layers; ++l) {
+                const float* w = b_.pLatents + (size_t(index) * layers + l) * a_.wDim;
+                ws[l].assign(w, w + a_.wDim);
+            }
+        } else {
+            const Vec w = latent(b_.pSeeds[index]);
+            ws.assign(layers, w);
+            if (b_.pMixSeeds) {
+                const Vec wm = latent(b_.pMixSeeds[index]);
+                for (uint32_t l = b_.mixLayer; l < layers; ++l) ws[l] = wm;
+            }
         }
+        index_ = index;
         noiseSeed_ = b_.pNoiseSeeds[index];
         circular_ = a_.padding == SGP_PADDING_CIRCULAR;
 
@@ -136,7 +146,9 @@ private:
                 for (uint32_t c = 0; c < c0; ++c) {
                     double s = 0;
                     for (uint32_t k = 0; k < sc; ++k) {
-                        const double g = sgPhiloxNormal(noiseSeed_, SGP_STREAM_SPATIAL, (uint64_t(k) * gh + y) * gw + xx);
+                        const uint64_t at = (uint64_t(k) * gh + y) * gw + xx;
+                        const double g = b_.pSpatialInput ? b_.pSpatialInput[(uint64_t(index_) * sc * gh * gw) + at]
+                                                          : sgPhiloxNormal(noiseSeed_, SGP_STREAM_SPATIAL, at);
                         s += double(t("synthesis.input.weight")[c * sc + k]) * g;
                     }
                     x.at(c, y, xx) = s + t("synthesis.input.bias")[c];
@@ -226,6 +238,7 @@ private:
     const TestModel& m_;
     const SgpBatch& b_;
     const SgpArchitecture& a_;
+    uint32_t index_ = 0;  // of the image being made
     uint64_t noiseSeed_ = 0;
     bool circular_ = false;
 };

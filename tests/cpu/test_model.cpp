@@ -63,6 +63,13 @@ SgpArchitecture sceneArch(uint32_t resolution) {
     return a;
 }
 
+SgpArchitecture withEncoder(SgpArchitecture a) {
+    const uint32_t channels[] = {3, 5, 6, 7, 4, 4, 4, 4, 4, 4};
+    a.encoderStageCount = a.blockCount - 1;
+    for (uint32_t s = 0; s <= a.encoderStageCount; ++s) a.encoderChannels[s] = channels[s];
+    return a;
+}
+
 TestModel::TestModel(const SgpArchitecture& arch, uint64_t seed) : arch_(arch) {
     Filler f(seed);
     auto add = [&](const std::string& name, std::vector<uint64_t> dims, float scale) {
@@ -102,6 +109,22 @@ TestModel::TestModel(const SgpArchitecture& arch, uint64_t seed) : arch_(arch) {
         conv(p + ".conv1", cb, cb, 3);
         conv(p + ".torgb", cb, a.imgChannels, 1);
     }
+    if (a.encoderStageCount == 0) return;
+    const uint32_t* e = a.encoderChannels;
+    const uint32_t last = e[a.encoderStageCount];
+    auto plain = [&](const std::string& p, uint32_t cin, uint32_t cout, uint32_t k) {
+        add(p + ".weight", {cout, cin, k, k}, fanIn(uint64_t(cin) * k * k));
+        add(p + ".bias", {cout}, 0.1f);
+    };
+    plain("encoder.fromrgb", a.imgChannels, e[0], 1);
+    for (uint32_t s = 0; s < a.encoderStageCount; ++s) {
+        plain("encoder.s" + std::to_string(s) + ".conv", e[s], e[s], 3);
+        plain("encoder.s" + std::to_string(s) + ".down", e[s], e[s + 1], 3);
+    }
+    const uint32_t pooled = a.input == SGP_INPUT_CONST ? 16 * last : last;
+    add("encoder.wplus.weight", {uint64_t(2) * a.blockCount * a.wDim, pooled}, fanIn(pooled));
+    add("encoder.wplus.bias", {uint64_t(2) * a.blockCount * a.wDim}, 0.3f);
+    if (a.input == SGP_INPUT_SPATIAL) plain("encoder.spatial", last, a.spatialChannels, 1);
 }
 
 const SgpModelDesc& TestModel::desc() {

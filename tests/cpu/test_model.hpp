@@ -4,6 +4,7 @@
 //   TestModel model(characterSpec(16));
 //   table->prepareModel(backend, &model.desc(), &prepared, error, sizeof error);
 //
+// Models whose arch has an encoder get its tensors too.
 // Weights are N(0,1)/sqrt(fan_in) drawn with Philox from the spec's seed, so
 // activations stay O(1); noise strengths and w_avg are non-zero so that noise,
 // truncation and blends all change the image.
@@ -28,6 +29,10 @@ struct TestTensor {
 SgpArchitecture characterArch(uint32_t resolution);
 // Scene: spatial input, circular padding, 3 channels.
 SgpArchitecture sceneArch(uint32_t resolution);
+
+// The same architecture with a restyle encoder (docs/generator.md, "Encoder"):
+// blockCount - 1 stages, channels 3, 5, 6, ... (small, not multiples of 4).
+SgpArchitecture withEncoder(SgpArchitecture arch);
 
 class TestModel {
 public:

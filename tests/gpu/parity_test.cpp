@@ -1,6 +1,7 @@
 // Parity: the CUDA backend and the built-in CPU backend load the same .sgm
 // and must produce the same images, for character and scene models, several
-// sizes, batches, blends, truncation, style mixing and noise settings.
+// sizes, batches, blends, truncation, style mixing, latent interpolation and
+// noise settings.
 //
 // Bound: max |cuda - cpu| <= 1e-3 on premultiplied RGBA in [0, 1] (a quarter
 // of an 8-bit step). Both compute in f32; they differ in summation order (the
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "gpu_test_support.hpp"
 #include "tiny_model.hpp"
@@ -35,6 +37,7 @@ struct Request {
     uint32_t mixLayer = 0;
     bool explicitNoiseSeeds = false;
     uint32_t width = 0, height = 0;
+    std::optional<sg::LatentInterpolationInfo> interpolation;  // chained when set
 };
 
 sg::GenerateInfo generateInfo(const Request& r) {
@@ -58,6 +61,7 @@ sg::GenerateInfo generateInfo(const Request& r) {
     gi.width = r.width;
     gi.height = r.height;
     gi.alphaMode = SG_ALPHA_MODE_PREMULTIPLIED;
+    if (r.interpolation) gi.pNext = &*r.interpolation;
     return gi;
 }
 
@@ -109,7 +113,7 @@ protected:
 };
 
 std::vector<Request> characterRequests(uint32_t styles) {
-    std::vector<Request> r(6);
+    std::vector<Request> r(8);
     r[1].count = 5;
     r[1].firstSeed = 40;
     r[1].styleIndex = styles - 1;
@@ -128,6 +132,14 @@ std::vector<Request> characterRequests(uint32_t styles) {
     r[5].count = 17;
     r[5].explicitNoiseSeeds = true;
     r[5].psi = 1.3f;
+    r[6].count = 3;  // latent interpolation, computed by the CUDA mapping kernel
+    r[6].explicitNoiseSeeds = true;
+    r[6].interpolation.emplace(1000, 0.37f);
+    r[7].count = 2;
+    r[7].mixing = true;
+    r[7].mixLayer = 2;
+    r[7].psi = 0.8f;
+    r[7].interpolation.emplace(77, 1.0f);
     return r;
 }
 

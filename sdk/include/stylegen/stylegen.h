@@ -57,7 +57,8 @@
  *     leave the message unchanged (like errno).
  *   - Structs the caller fills in or receives open with sType and pNext. sType
  *     must be the struct's SG_STRUCTURE_TYPE_*; pNext must be NULL or point at a
- *     chain of structs this version knows (none yet: unknown ones are ignored).
+ *     chain of structs; each struct says which chains it extends, and structs
+ *     a call does not know are ignored.
  *     SG_STRUCTURE_TYPE_* values start at 1 so a zeroed struct is rejected.
  *   - New struct members are only ever added at the end; new behaviour that
  *     older callers must not see arrives through pNext.
@@ -106,7 +107,9 @@ extern "C" {
 /* The version of this header. A library accepts any apiVersion with the same
  * major version and a minor version not above its own. */
 #define SG_API_VERSION_1_0 SG_MAKE_VERSION(1, 0, 0)
-#define SG_API_VERSION SG_API_VERSION_1_0
+/* 1.1: latent interpolation, restyle, style prompts, context limits. */
+#define SG_API_VERSION_1_1 SG_MAKE_VERSION(1, 1, 0)
+#define SG_API_VERSION SG_API_VERSION_1_1
 
 typedef uint32_t SgBool32;
 #define SG_TRUE 1U
@@ -143,6 +146,10 @@ typedef enum SgStructureType {
     SG_STRUCTURE_TYPE_MODEL_INFO = 3,
     SG_STRUCTURE_TYPE_GENERATE_INFO = 4,
     SG_STRUCTURE_TYPE_IMAGE_BUFFER = 5,
+    SG_STRUCTURE_TYPE_LATENT_INTERPOLATION_INFO = 6, /* 1.1 */
+    SG_STRUCTURE_TYPE_RESTYLE_INFO = 7,              /* 1.1 */
+    SG_STRUCTURE_TYPE_CONTEXT_LIMITS = 8,            /* 1.1 */
+    SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO = 9,        /* 1.1 */
     /* Extensions number their structs from 1000000000 + 1000 * (extension - 1),
      * as Vulkan does, so extensions written apart never collide.
      * Extension 1: stylegen_vulkan.h. */
@@ -204,6 +211,10 @@ typedef enum SgGenerateFlagBits {
 } SgGenerateFlagBits;
 typedef uint32_t SgGenerateFlags;
 
+/* SgRestyleInfo::sourceStyleIndex: sgRestyle picks the style whose mean
+ * latent is nearest to the input's (docs/generator.md, "Restyle"). */
+#define SG_STYLE_INDEX_AUTO 0xFFFFFFFFU
+
 /* [SECTION] Limits ------------------------------------------------------------ */
 
 /* Largest width or height of one generated image. */
@@ -213,6 +224,12 @@ typedef uint32_t SgGenerateFlags;
 #define SG_MAX_GENERATE_OUTPUT_BYTES 0x80000000U
 /* Largest SgContextCreateInfo::threadCount. */
 #define SG_MAX_THREAD_COUNT 1024U
+/* Largest SgRestyleInfo::refinementSteps (each costs about three syntheses). */
+#define SG_MAX_RESTYLE_REFINEMENT_STEPS 1000U
+/* Most tensors a .sgm file may hold (docs/model-format.md). */
+#define SG_MAX_MODEL_TENSORS 4096U
+/* The limits above are also the ceilings of the configurable per-context
+ * limits of SgContextLimits, whose defaults are listed there. */
 
 /* [SECTION] Callbacks --------------------------------------------------------- */
 
@@ -246,7 +263,7 @@ typedef struct SgAllocationCallbacks {
 
 typedef struct SgContextCreateInfo {
     SgStructureType sType; /* SG_STRUCTURE_TYPE_CONTEXT_CREATE_INFO */
-    const void* pNext;
+    const void* pNext;     /* NULL or SgContextLimits (1.1) */
     uint32_t apiVersion;   /* SG_API_VERSION the caller was built with; 0 means SG_API_VERSION_1_0 */
     uint32_t threadCount;  /* worker threads for CPU generation; 0 = one per hardware thread; <= SG_MAX_THREAD_COUNT */
     SgBackendPreference backendPreference;
@@ -257,16 +274,49 @@ typedef struct SgContextCreateInfo {
 /* Filled by sgGetContextInfo. */
 typedef struct SgContextInfo {
     SgStructureType sType; /* SG_STRUCTURE_TYPE_CONTEXT_INFO, set by the caller */
-    void* pNext;
+    void* pNext;           /* NULL or SgContextLimits (1.1), filled in */
     const char* pBackendName;        /* "cpu", "cuda", ... */
     const char* pBackendDescription; /* which path generates and why, e.g. "cpu: built-in (backend preference is cpu)" */
     uint32_t threadCount;            /* worker threads the context uses */
 } SgContextInfo;
 
+/* Resource limits of a context (API 1.1). Requests beyond them are refused
+ * before anything is allocated for them, so a malformed file or an absurd
+ * request fails with an error instead of exhausting the process's memory.
+ *   - Chained into SgContextCreateInfo::pNext: sets the context's limits. A
+ *     member of 0 keeps its default; a member above its ceiling makes
+ *     sgCreateContext fail with SG_ERROR_INVALID_ARGUMENT.
+ *   - Chained into SgContextInfo::pNext: sgGetContextInfo fills in the limits
+ *     in force (sType set by the caller).
+ * Requests the caller sizes directly (extent, output bytes) are refused with
+ * SG_ERROR_INVALID_ARGUMENT; memory the SDK would need (working memory, model
+ * files) with SG_ERROR_OUT_OF_MEMORY. The message names the limit. */
+typedef struct SgContextLimits {
+    SgStructureType sType; /* SG_STRUCTURE_TYPE_CONTEXT_LIMITS */
+    void* pNext;
+    /* Largest generated width or height. Default and ceiling SG_MAX_IMAGE_EXTENT. */
+    uint32_t maxImageExtent;
+    /* Most tensors a model file may hold. Default and ceiling SG_MAX_MODEL_TENSORS. */
+    uint32_t maxModelTensors;
+    /* Largest output (count * height * rowPitch bytes) of one call. Default and
+     * ceiling SG_MAX_GENERATE_OUTPUT_BYTES. */
+    uint64_t maxOutputBytesPerCall;
+    /* Largest working memory one image may need while it is generated: the
+     * generator's activations at the requested size (estimated as in
+     * docs/api.md, "Limits"). Default: half the physical memory. */
+    uint64_t maxWorkingMemoryBytes;
+    /* Largest model file (or sgLoadModelFromMemory size). Default 1 GiB. */
+    uint64_t maxModelFileBytes;
+    /* Largest JSON header of a model file. Default 1 MiB. */
+    uint64_t maxModelHeaderBytes;
+    /* Largest total of a model's tensors once expanded to f32. Default 2 GiB. */
+    uint64_t maxModelWeightBytes;
+} SgContextLimits;
+
 /* Filled by sgGetModelInfo. */
 typedef struct SgModelInfo {
     SgStructureType sType; /* SG_STRUCTURE_TYPE_MODEL_INFO, set by the caller */
-    void* pNext;
+    void* pNext;           /* NULL or SgModelRestyleInfo (1.1), filled in */
     SgModelKind kind;
     uint32_t resolution;   /* training size; character models generate exactly this */
     uint32_t blockSize;    /* resolution / 4; scene sizes are multiples of it */
@@ -277,6 +327,15 @@ typedef struct SgModelInfo {
     uint8_t contentHash[32]; /* SHA-256 of the file from byte 96, identifies the weights */
     const char* pName;       /* the model's name, UTF-8 */
 } SgModelInfo;
+
+/* Chained into SgModelInfo::pNext (API 1.1), filled by sgGetModelInfo: what
+ * sgRestyle can do with the model. A 1.0 library ignores it and leaves it as
+ * the caller set it, so start restyleSupported at SG_FALSE. */
+typedef struct SgModelRestyleInfo {
+    SgStructureType sType;     /* SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO, set by the caller */
+    void* pNext;
+    SgBool32 restyleSupported; /* SG_TRUE: the model carries an encoder, sgRestyle works with it */
+} SgModelRestyleInfo;
 
 /* What to generate. Every image i of the call uses:
  *   latent seed  pSeeds ? pSeeds[i] : firstSeed + i
@@ -311,6 +370,24 @@ typedef struct SgGenerateInfo {
     SgAlphaMode alphaMode;     /* SG_ALPHA_MODE_STRAIGHT (0) or SG_ALPHA_MODE_PREMULTIPLIED */
 } SgGenerateInfo;
 
+/* Chained into SgGenerateInfo::pNext (API 1.1): image i's latent moves from
+ * its seed towards a target seed, w = (1 - t) w(seed) + t w(target), before
+ * truncation (docs/generator.md, "Interpolation"). t = 0 gives exactly the
+ * seed's image, t = 1 exactly the target's; in between the image changes
+ * smoothly. Noise follows the noise seed, not the latent: to animate, keep the
+ * noise seed fixed (SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT). Layers taken from a
+ * mix seed are not interpolated.
+ *   target seed  pTargetSeeds ? pTargetSeeds[i] : firstTargetSeed + i
+ *   amount t     pAmounts ? pAmounts[i] : amount; finite, in [0, 1] */
+typedef struct SgLatentInterpolationInfo {
+    SgStructureType sType; /* SG_STRUCTURE_TYPE_LATENT_INTERPOLATION_INFO */
+    const void* pNext;
+    const uint64_t* pTargetSeeds; /* [count] or NULL */
+    uint64_t firstTargetSeed;
+    const float* pAmounts;        /* [count] or NULL */
+    float amount;
+} SgLatentInterpolationInfo;
+
 /* Where sgGenerate writes. Images follow one another: image i starts at byte
  * i * height * rowPitch; within an image rows go top to bottom, pixels left to
  * right, RGBA. Needed size: count * height * rowPitch bytes. */
@@ -322,6 +399,48 @@ typedef struct SgImageBuffer {
     size_t rowPitch; /* bytes from one row to the next; 0 = width * bytes per pixel;
                         else at least that and a multiple of 4 */
 } SgImageBuffer;
+
+/* What sgRestyle does (API 1.1; docs/generator.md, "Restyle"): encodes the
+ * input image into the model's latent space (w+, and for scene models the
+ * spatial input grid), optionally refines that encoding towards the input,
+ * moves the `strength` finest part of it from the source style to the target
+ * style, and synthesises the result with noise strength 0. The result is a
+ * pure function of the inputs and the model, on every run and thread count.
+ *
+ * Input size. Character models take resolution x resolution as it is; any
+ * other size is scaled to fit that square keeping its aspect ratio (area
+ * average when shrinking, nearest neighbour when enlarging, so pixel art stays
+ * crisp) and centred on transparent pixels. Scene models take any size: each
+ * side is rounded to the nearest multiple of blockSize (halves up, at least
+ * one block), and the image is resampled bilinearly to that size when it is
+ * not one already. The output is resolution x resolution (characters) or that
+ * rounded size (scenes): sgGetRestyleExtent says which.
+ * Pixels are read as SgImageBuffer lays them out (rows top to bottom, RGBA).
+ * Float values outside [0, 1] (and NaN) are clamped; premultiplied colour
+ * above its alpha is clamped to it. 3-channel models see every pixel opaque,
+ * with its straight colour. */
+typedef struct SgRestyleInfo {
+    SgStructureType sType;      /* SG_STRUCTURE_TYPE_RESTYLE_INFO */
+    const void* pNext;
+    const void* pPixels;        /* the input image; 4-byte aligned for float input */
+    size_t size;                /* bytes available at pPixels: at least (height - 1) * rowPitch +
+                                   width * bytes per pixel */
+    uint32_t width;             /* 1 .. the context's maxImageExtent */
+    uint32_t height;
+    size_t rowPitch;            /* bytes from one row to the next; 0 = width * bytes per pixel;
+                                   else at least that and a multiple of 4 */
+    SgFormat inputFormat;       /* SG_FORMAT_R8G8B8A8_UNORM or SG_FORMAT_R32G32B32A32_SFLOAT */
+    SgAlphaMode inputAlphaMode; /* SG_ALPHA_MODE_STRAIGHT (0: what PNG stores) or _PREMULTIPLIED */
+    /* The target: one style (styleWeightCount = 0) or a blend, as SgGenerateInfo's. */
+    uint32_t styleIndex;
+    uint32_t styleWeightCount;
+    const float* pStyleWeights;
+    uint32_t sourceStyleIndex;  /* the style the input is in, or SG_STYLE_INDEX_AUTO */
+    float strength;             /* in [0, 1]: 0 = the reconstruction, small = colour and texture, 1 = shape too */
+    uint32_t refinementSteps;   /* 0 = none, at most SG_MAX_RESTYLE_REFINEMENT_STEPS (docs/api.md) */
+    SgFormat format;            /* of the output: SG_FORMAT_R8G8B8A8_UNORM or SG_FORMAT_R32G32B32A32_SFLOAT */
+    SgAlphaMode alphaMode;      /* of the output */
+} SgRestyleInfo;
 
 /* [SECTION] Functions --------------------------------------------------------- */
 
@@ -385,8 +504,9 @@ SG_API SgResult sgGetContextInfo(SgContext context, SgContextInfo* pInfo);
 ///   pModel: receives the handle; set to NULL on failure.
 /// Result: SG_SUCCESS, SG_ERROR_INVALID_ARGUMENT, SG_ERROR_IO (cannot open or
 ///   read; the message has the OS reason), SG_ERROR_BAD_MODEL_FILE (the message
-///   names the problem), SG_ERROR_OUT_OF_MEMORY, SG_ERROR_UNSUPPORTED (the
-///   backend cannot run this model), SG_ERROR_DEVICE_LOST.
+///   names the problem), SG_ERROR_OUT_OF_MEMORY (also: the file exceeds one of
+///   the context's SgContextLimits, checked before it is read or expanded),
+///   SG_ERROR_UNSUPPORTED (the backend cannot run this model), SG_ERROR_DEVICE_LOST.
 /// Lifetime: until sgDestroyModel or sgDestroyContext of the context.
 /// Thread safety: any thread, concurrently with other loads and generation on
 /// the same context.
@@ -425,17 +545,72 @@ SG_API SgResult sgGetStyleName(SgModel model, uint32_t index, const char** ppNam
 /// Thread safety: any thread, concurrently with any call but sgDestroyModel.
 SG_API SgResult sgFindStyle(SgModel model, const char* pName, uint32_t* pIndex);
 
+/// Parses a style prompt (API 1.1) into the weights of a blend, as
+/// SgGenerateInfo::pStyleWeights and SgRestyleInfo::pStyleWeights take them:
+///   "orcs:0.7 + undead:0.3"   70 % orcs, 30 % undead
+///   "elves"                   one style, weight 1
+/// Terms are joined by '+'; a term is a style name, optionally followed by
+/// ':' and a weight. Whitespace around names, ':', weights and '+' is
+/// ignored. A name is a run of any characters but whitespace, ':' and '+',
+/// matched exactly against the model's style names (styles whose names hold
+/// those characters cannot be named in a prompt). A weight is a decimal number
+/// ("0.7", "2", ".5", "1e-2"), finite, above 0 and at most 1e6. Each style may
+/// appear once. The weights are normalised to sum 1.
+///   weightCount: the model's styleCount.
+///   pWeights: receives weightCount floats (0 for styles not named); written
+///     only on success.
+/// Result: SG_SUCCESS; SG_ERROR_INVALID_ARGUMENT for a NULL pointer, a wrong
+///   weightCount, or a prompt that does not parse: the message names the
+///   problem and its column (1-based, in bytes) - an empty prompt or term, an
+///   unknown style (with the model's styles, and the closest name when it is a
+///   near miss), a missing or bad weight, a style named twice, or text after a
+///   term that is not '+'.
+/// Thread safety: any thread, concurrently with any call but sgDestroyModel.
+SG_API SgResult sgParseStylePrompt(SgModel model, const char* pPrompt, uint32_t weightCount, float* pWeights);
+
 /// Generates pGenerateInfo->count images into pImageBuffer (layout: see
 /// SgImageBuffer). Deterministic: the same inputs give the same pixels.
 ///   model: loaded through context.
 /// Result: SG_SUCCESS; SG_ERROR_INVALID_ARGUMENT for any invalid member (the
-///   message names it; a buffer too small gives the size needed);
-///   SG_ERROR_OUT_OF_MEMORY; SG_ERROR_DEVICE_LOST; SG_ERROR_INTERNAL. On
-///   failure the buffer's contents are unspecified.
+///   message names it; a buffer too small gives the size needed) and for a
+///   size above the context's maxImageExtent or maxOutputBytesPerCall;
+///   SG_ERROR_OUT_OF_MEMORY (also: one image would need more working memory
+///   than the context's maxWorkingMemoryBytes, refused before allocating);
+///   SG_ERROR_DEVICE_LOST; SG_ERROR_INTERNAL. On failure the buffer's
+///   contents are unspecified.
 /// Thread safety: any thread; many threads may generate at once with the same
 /// context and the same model.
 SG_API SgResult sgGenerate(SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
                            const SgImageBuffer* pImageBuffer);
+
+/// The size sgRestyle makes from an input of inputWidth x inputHeight (API
+/// 1.1; the size rules are on SgRestyleInfo): resolution x resolution for a
+/// character model, the input rounded to multiples of blockSize for a scene
+/// model. Works for models without an encoder too.
+///   pWidth, pHeight: receive the output size.
+/// Result: SG_SUCCESS; SG_ERROR_INVALID_ARGUMENT (NULL pointers, an input side
+///   of 0 or above the context's maxImageExtent, or a scene output above it).
+/// Thread safety: any thread, concurrently with any call but sgDestroyModel.
+SG_API SgResult sgGetRestyleExtent(SgModel model, uint32_t inputWidth, uint32_t inputHeight, uint32_t* pWidth,
+                                   uint32_t* pHeight);
+
+/// Restyles one image (API 1.1): see SgRestyleInfo for what it does and the
+/// size rules, docs/api.md for the refinement procedure and its cost. Writes
+/// one image of sgGetRestyleExtent's size into pImageBuffer (layout: see
+/// SgImageBuffer, with count 1). Deterministic: the same inputs give the same
+/// pixels. On a backend that cannot encode or take explicit latents (CUDA,
+/// for now) the context runs the restyle on its built-in CPU backend.
+///   model: loaded through context.
+/// Result: SG_SUCCESS; SG_ERROR_UNSUPPORTED (the model has no encoder: see
+///   SgModelRestyleInfo); SG_ERROR_INVALID_ARGUMENT for any invalid member (the
+///   message names it); SG_ERROR_OUT_OF_MEMORY (also: the restyle would need
+///   more working memory than the context's maxWorkingMemoryBytes);
+///   SG_ERROR_DEVICE_LOST; SG_ERROR_INTERNAL. On failure the buffer's contents
+///   are unspecified.
+/// Thread safety: any thread; many threads may restyle and generate at once
+/// with the same context and model.
+SG_API SgResult sgRestyle(SgContext context, SgModel model, const SgRestyleInfo* pRestyleInfo,
+                          const SgImageBuffer* pImageBuffer);
 
 /* [SECTION] Function pointer types -------------------------------------------- */
 
@@ -453,8 +628,13 @@ typedef void (*PFN_sgDestroyModel)(SgContext context, SgModel model);
 typedef SgResult (*PFN_sgGetModelInfo)(SgModel model, SgModelInfo* pInfo);
 typedef SgResult (*PFN_sgGetStyleName)(SgModel model, uint32_t index, const char** ppName);
 typedef SgResult (*PFN_sgFindStyle)(SgModel model, const char* pName, uint32_t* pIndex);
+typedef SgResult (*PFN_sgParseStylePrompt)(SgModel model, const char* pPrompt, uint32_t weightCount, float* pWeights);
 typedef SgResult (*PFN_sgGenerate)(SgContext context, SgModel model, const SgGenerateInfo* pGenerateInfo,
                                    const SgImageBuffer* pImageBuffer);
+typedef SgResult (*PFN_sgGetRestyleExtent)(SgModel model, uint32_t inputWidth, uint32_t inputHeight,
+                                           uint32_t* pWidth, uint32_t* pHeight);
+typedef SgResult (*PFN_sgRestyle)(SgContext context, SgModel model, const SgRestyleInfo* pRestyleInfo,
+                                  const SgImageBuffer* pImageBuffer);
 
 #ifdef __cplusplus
 }

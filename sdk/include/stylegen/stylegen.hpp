@@ -81,6 +81,31 @@ struct GenerateInfo : SgGenerateInfo {
     }
 };
 
+// SgLatentInterpolationInfo for every image of a call: chain it with
+// info.pNext = &interpolation to move each latent towards targetSeed (+ i) by amount.
+struct LatentInterpolationInfo : SgLatentInterpolationInfo {
+    LatentInterpolationInfo(uint64_t targetSeed, float t) : SgLatentInterpolationInfo{} {
+        sType = SG_STRUCTURE_TYPE_LATENT_INTERPOLATION_INFO;
+        firstTargetSeed = targetSeed;
+        amount = t;
+    }
+};
+
+// SgRestyleInfo with sType set and neutral settings: half strength, the
+// source style found automatically, no refinement, RGBA8 straight alpha in
+// and out. Set pPixels, size, width, height (and rowPitch) and the target.
+struct RestyleInfo : SgRestyleInfo {
+    RestyleInfo() : SgRestyleInfo{} {
+        sType = SG_STRUCTURE_TYPE_RESTYLE_INFO;
+        inputFormat = SG_FORMAT_R8G8B8A8_UNORM;
+        inputAlphaMode = SG_ALPHA_MODE_STRAIGHT;
+        sourceStyleIndex = SG_STYLE_INDEX_AUTO;
+        strength = 0.5f;
+        format = SG_FORMAT_R8G8B8A8_UNORM;
+        alphaMode = SG_ALPHA_MODE_STRAIGHT;
+    }
+};
+
 class Model;
 
 // [SECTION] Context ---------------------------------------------------------------
@@ -159,6 +184,59 @@ public:
         return index;
     }
 
+    // sgParseStylePrompt: "orcs:0.7 + undead:0.3" -> one weight per style, summing to 1.
+    std::vector<float> parseStylePrompt(const std::string& prompt) const {
+        std::vector<float> weights(info().styleCount);
+        detail::check(sgParseStylePrompt(model_, prompt.c_str(), uint32_t(weights.size()), weights.data()),
+                      context());
+        return weights;
+    }
+
+    // Whether the model carries an encoder, so restyle() works (SgModelRestyleInfo).
+    bool restyleSupported() const {
+        SgModelRestyleInfo restyle{};
+        restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+        SgModelInfo info{};
+        info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+        info.pNext = &restyle;
+        detail::check(sgGetModelInfo(model_, &info), context());
+        return restyle.restyleSupported == SG_TRUE;
+    }
+
+    // sgGetRestyleExtent: the output size (width, height) of restyling a width x height input.
+    std::pair<uint32_t, uint32_t> restyleExtent(uint32_t width, uint32_t height) const {
+        std::pair<uint32_t, uint32_t> extent;
+        detail::check(sgGetRestyleExtent(model_, width, height, &extent.first, &extent.second), context());
+        return extent;
+    }
+
+    // sgRestyle into a tightly packed RGBA8 image of restyleExtent's size (info.format is overridden).
+    std::vector<uint8_t> restyle(RestyleInfo info) const {
+        info.format = SG_FORMAT_R8G8B8A8_UNORM;
+        const std::pair<uint32_t, uint32_t> extent = restyleExtent(info.width, info.height);
+        std::vector<uint8_t> pixels(size_t(extent.first) * extent.second * 4);
+        restyleInto(info, pixels.data(), pixels.size());
+        return pixels;
+    }
+
+    // As restyle(), as RGBA float in [0, 1] (info.format is overridden).
+    std::vector<float> restyleFloat(RestyleInfo info) const {
+        info.format = SG_FORMAT_R32G32B32A32_SFLOAT;
+        const std::pair<uint32_t, uint32_t> extent = restyleExtent(info.width, info.height);
+        std::vector<float> pixels(size_t(extent.first) * extent.second * 4);
+        restyleInto(info, pixels.data(), pixels.size() * sizeof(float));
+        return pixels;
+    }
+
+    // Into caller memory, tightly packed rows (sgRestyle with rowPitch 0).
+    void restyleInto(const SgRestyleInfo& info, void* data, size_t size) const {
+        SgImageBuffer buffer{};
+        buffer.sType = SG_STRUCTURE_TYPE_IMAGE_BUFFER;
+        buffer.pData = data;
+        buffer.size = size;
+        detail::check(sgRestyle(context(), model_, &info, &buffer), context());
+    }
+
     // info.count images, RGBA8 (info.format is overridden), tightly packed one after the other.
     std::vector<uint8_t> generate(GenerateInfo info) const {
         info.format = SG_FORMAT_R8G8B8A8_UNORM;
@@ -193,14 +271,23 @@ private:
         model_ = nullptr;
     }
 
-    // The tight size of info's output, or 0 when it would exceed the library's
-    // per-call limit (sgGenerate then reports the limit with its own message).
+    // The tight size of info's output, or 0 when it would exceed the context's
+    // per-call limit (sgGenerate then reports the limit with its own message),
+    // so nothing larger than the limit is ever allocated for a refused call.
     size_t outputBytes(const SgGenerateInfo& info) const {
         const SgModelInfo m = this->info();
         const uint64_t w = info.width ? info.width : m.resolution;
         const uint64_t h = info.height ? info.height : m.resolution;
         const uint64_t pixelBytes = info.format == SG_FORMAT_R32G32B32A32_SFLOAT ? 16 : 4;
-        const uint64_t limit = SG_MAX_GENERATE_OUTPUT_BYTES;
+        SgContextLimits limits{};
+        limits.sType = SG_STRUCTURE_TYPE_CONTEXT_LIMITS;
+        SgContextInfo contextInfo{};
+        contextInfo.sType = SG_STRUCTURE_TYPE_CONTEXT_INFO;
+        contextInfo.pNext = &limits;
+        detail::check(sgGetContextInfo(context(), &contextInfo), context());
+        // A 1.0 library leaves the struct alone: its limit is the static one.
+        const uint64_t limit =
+            limits.maxOutputBytesPerCall ? limits.maxOutputBytesPerCall : uint64_t(SG_MAX_GENERATE_OUTPUT_BYTES);
         if (w > limit || h > limit || w * h > limit || w * h * pixelBytes > limit) return 0;
         const uint64_t imageBytes = w * h * pixelBytes;
         if (info.count > limit / imageBytes) return 0;

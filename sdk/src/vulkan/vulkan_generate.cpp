@@ -449,6 +449,10 @@ SG_API SgResult sgCmdGenerateVulkanImages(SgVulkanDevice device, const SgVulkanG
                  std::to_string(gi.count) + " images of " + sizeText(size.width, size.height) +
                      " need more than the limit of " + std::to_string(SG_MAX_GENERATE_OUTPUT_BYTES) +
                      " bytes per call; split the request");
+        if (SgResult r = sg::checkGenerateLimits(call, device->context->limits, info.model->data.arch,
+                                                 info.model->data.name, size.width, size.height, gi.count, sourceBytes);
+            r != SG_SUCCESS)
+            return r;
         std::vector<sg::vk::Transition> transitions;
         if (SgResult r = planTransitions(call, info.pTargets, gi.count, size, &transitions); r != SG_SUCCESS) return r;
         // After a device loss the context generates on the CPU, so every call is staged.
@@ -456,8 +460,9 @@ SG_API SgResult sgCmdGenerateVulkanImages(SgVulkanDevice device, const SgVulkanG
             std::vector<sg::vk::ExportedImage> images;
             const std::string staged = exportedImages(device, info, &images);
             if (staged.empty()) {
+                // A request the GPU backend cannot compute (say, latent interpolation) is staged from the CPU.
                 const SgResult r = generateExternal(call, device, info, images, transitions, pSync);
-                if (r != SG_ERROR_DEVICE_LOST) return r;
+                if (r != SG_ERROR_DEVICE_LOST && r != SG_ERROR_UNSUPPORTED) return r;
             } else {
                 device->context->log(SG_LOG_LEVEL_DEBUG, "sgCmdGenerateVulkanImages: staged, since " + staged);
             }

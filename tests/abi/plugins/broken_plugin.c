@@ -2,7 +2,9 @@
  * file (see CMakeLists.txt):
  *   SG_TEST_PLUGIN_OLD_VERSION  reports another interface version
  *   SG_TEST_PLUGIN_NO_DEVICE    cannot create its backend (as a GPU plugin without a GPU)
- *   SG_TEST_PLUGIN_NO_SYMBOL    does not export sgpGetPluginTable */
+ *   SG_TEST_PLUGIN_NO_SYMBOL    does not export sgpGetPluginTable
+ *   SG_TEST_PLUGIN_NULL_TABLE   sgpGetPluginTable returns NULL
+ *   SG_TEST_PLUGIN_INCOMPLETE   its table lacks generate */
 #include <stdio.h>
 
 #include "stylegen_plugin.h"
@@ -10,6 +12,10 @@
 #if defined(SG_TEST_PLUGIN_NO_SYMBOL)
 
 SGP_EXPORT int sgpSomethingElse(void) { return 1; }
+
+#elif defined(SG_TEST_PLUGIN_NULL_TABLE)
+
+SGP_EXPORT const SgpPluginTable* sgpGetPluginTable(void) { return NULL; }
 
 #else
 
@@ -38,14 +44,23 @@ static SgpResult generate(SgpBackend backend, SgpPreparedModel model, const SgpB
 #if defined(SG_TEST_PLUGIN_OLD_VERSION)
 #define TEST_INTERFACE_VERSION 999u
 #define TEST_NAME "oldversion"
+#elif defined(SG_TEST_PLUGIN_INCOMPLETE)
+#define TEST_INTERFACE_VERSION SGP_PLUGIN_INTERFACE_VERSION
+#define TEST_NAME "incomplete"
 #else
 #define TEST_INTERFACE_VERSION SGP_PLUGIN_INTERFACE_VERSION
 #define TEST_NAME "nodevice"
 #endif
 
 SGP_EXPORT const SgpPluginTable* sgpGetPluginTable(void) {
+#if defined(SG_TEST_PLUGIN_INCOMPLETE)
+    static const SgpPluginTable table = {TEST_INTERFACE_VERSION, TEST_NAME, createBackend, destroyBackend,
+                                         prepareModel,           destroyModel, NULL};
+    (void)generate;
+#else
     static const SgpPluginTable table = {TEST_INTERFACE_VERSION, TEST_NAME, createBackend, destroyBackend,
                                          prepareModel,           destroyModel, generate};
+#endif
     return &table;
 }
 
