@@ -23,6 +23,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -240,6 +241,17 @@ std::vector<ErrorCase> errorCases() {
               E + "\"mix.seeds\": has 1 seed; the entry makes 2 images"),
         entry("MixLayerNotANumber", {{"mix", {{"first_seed", 1}, {"layer", "4"}}}},
               E + "\"mix.layer\": expected a whole number from 0 to 1024, got \"4\""),
+        entry("InterpolateNotAnObject", {{"interpolate", 0.5}}, E + "\"interpolate\": expected an object"),
+        entry("InterpolateUnknownKey", {{"interpolate", {{"first_seed", 1}, {"amount", 0.5}, {"t", 1}}}},
+              E + "\"interpolate.t\": unknown key in \"interpolate\""),
+        entry("InterpolateWithoutTarget", {{"interpolate", {{"amount", 0.5}}}}, E + "\"interpolate.seeds\": missing"),
+        entry("InterpolateWithoutAmount", {{"interpolate", {{"first_seed", 1}}}}, E + "\"interpolate.amount\": missing"),
+        entry("InterpolateAmountAboveOne", {{"interpolate", {{"first_seed", 1}, {"amount", 1.5}}}},
+              E + "\"interpolate.amount\": expected a number from 0 to 1, got 1.5"),
+        entry("InterpolateAmountsWrongLength", {{"interpolate", {{"first_seed", 1}, {"amounts", {0.5}}}}},
+              E + "\"interpolate.amounts\": expected a list of 2 numbers from 0 to 1"),
+        entry("InterpolateAmountsItem", {{"interpolate", {{"seeds", {4, 5}}, {"amounts", {0.5, -1}}}}},
+              E + "\"interpolate.amounts[1]\": expected a number from 0 to 1, got -1"),
         entry("WidthZero", {{"width", 0}}, E + "\"width\": expected a whole number from 1 to 16384, got 0"),
         entry("HeightTooLarge", {{"height", 16385}},
               E + "\"height\": expected a whole number from 1 to 16384, got 16385"),
@@ -276,7 +288,10 @@ std::vector<ErrorCase> errorCases() {
 
         // Checked once the model is loaded, in the same format.
         entry("UnknownStyle", {{"style", "orcs"}},
-              E + "\"style\": unknown style \"orcs\" (model 'tiny-character' has style0, style1, style2)"),
+              E + "\"style\": unknown style 'orcs' at column 1 of \"orcs\"; model 'tiny-character' has: style0, "
+                  "style1, style2"),
+        entry("StylePromptBadWeight", {{"style", "style0:0.5 + style1:x"}},
+              E + "\"style\": bad weight 'x' for 'style1' at column 21 of \"style0:0.5 + style1:x\""),
         entry("UnknownBlendStyle", {{"style", nullptr}, {"blend", {{"style0", 1}, {"orcs", 1}}}},
               E + "\"blend.orcs\": unknown style \"orcs\""),
         entry("CharacterOtherSize", {{"width", 32}},
@@ -388,6 +403,15 @@ TEST_F(BakeTest, PngsEqualGenerateForTheSameParameters) {
     EXPECT_EQ(readFile(root_ / "out/blend_8.png"), readFile(root_ / "gen/blend-style0_0.25+style1_0.75_seed8.png"));
 }
 
+// "style" takes a style prompt too: the same blend as "blend" gives.
+TEST_F(BakeTest, AStylePromptEqualsTheSameBlend) {
+    bakeEntries({{{"name", "prompt"}, {"style", "style0:0.25 + style1:0.75"}, {"seeds", {8}}},
+                 {{"name", "blend"}, {"blend", {{"style0", 0.25}, {"style1", 0.75}}}, {"seeds", {8}}},
+                 {{"name", "one"}, {"style", "style1"}, {"seeds", {8}}}});
+    EXPECT_EQ(readFile(root_ / "out/prompt_8.png"), readFile(root_ / "out/blend_8.png"));
+    EXPECT_NE(readFile(root_ / "out/prompt_8.png"), readFile(root_ / "out/one_8.png"));
+}
+
 // Without explicit noise seeds each image's noise comes from its latent seed.
 TEST_F(BakeTest, NoiseSeedsPickTheNoise) {
     bakeEntries({{{"name", "plain"}, {"style", "style0"}, {"seeds", {1, 2}}},
@@ -397,6 +421,21 @@ TEST_F(BakeTest, NoiseSeedsPickTheNoise) {
     EXPECT_EQ(readPng(out / "plain_1.png")->rgba, readPng(out / "same_1.png")->rgba);
     EXPECT_EQ(readPng(out / "plain_2.png")->rgba, readPng(out / "same_2.png")->rgba);
     EXPECT_NE(readPng(out / "plain_1.png")->rgba, readPng(out / "other_1.png")->rgba);
+}
+
+// Amount 0 is the image's own seed, 1 the target seed, with the noise kept.
+TEST_F(BakeTest, InterpolationEndsAreTheTwoSeeds) {
+    bakeEntries({{{"name", "ends"}, {"style", "style0"}, {"seeds", {1, 1}}, {"noise_seeds", {1, 1}},
+                  {"interpolate", {{"seeds", {9, 9}}, {"amounts", {0.0, 1.0}}}}, {"output", "{name}_{index}.png"}},
+                 {{"name", "middle"}, {"style", "style0"}, {"seeds", {1}}, {"noise_seeds", {1}},
+                  {"interpolate", {{"seeds", {9}}, {"amount", 0.5}}}},
+                 {{"name", "seed"}, {"style", "style0"}, {"seeds", {1, 9}}, {"noise_seeds", {1, 1}},
+                  {"output", "{name}_{seed}.png"}}});
+    const fs::path out = root_ / "out";
+    EXPECT_EQ(readPng(out / "ends_0.png")->rgba, readPng(out / "seed_1.png")->rgba);
+    EXPECT_EQ(readPng(out / "ends_1.png")->rgba, readPng(out / "seed_9.png")->rgba);
+    EXPECT_NE(readPng(out / "middle_1.png")->rgba, readPng(out / "seed_1.png")->rgba);
+    EXPECT_NE(readPng(out / "middle_1.png")->rgba, readPng(out / "seed_9.png")->rgba);
 }
 
 TEST_F(BakeTest, AtlasCellsAreTheImagesAndTheIndexSaysWhere) {
@@ -659,10 +698,9 @@ TEST_F(BakeTest, EveryJobsCountWritesTheSameBytes) {
     }
 }
 
-// Kills bakes at a few points (SIGKILL: no clean-up runs) and checks that
-// every PNG present is whole, then that a rerun finishes the job to exactly
-// the bytes of an uninterrupted bake.
-TEST_F(BakeTest, KilledBakesLeaveWholeFilesAndTheRerunMatchesACleanBake) {
+// Ten entries of fifteen 32x32 scene PNGs, one of them an atlas too: a bake
+// long enough to be interrupted.
+Json longBakeEntries() {
     Json entries = Json::array();
     for (int e = 0; e < 10; ++e) {
         entries.push_back({{"name", "e" + std::to_string(e)},
@@ -674,7 +712,29 @@ TEST_F(BakeTest, KilledBakesLeaveWholeFilesAndTheRerunMatchesACleanBake) {
                            {"height", 32}});
     }
     entries[3]["atlas"] = {{"file", "atlas3.png"}};
-    writeManifest(manifest(entries));
+    return entries;
+}
+
+// What an interrupted bake may leave: PNGs (other than hidden temporaries)
+// that decode whole, and a provenance file that parses.
+void expectOnlyWholeFiles(const fs::path& out, const std::string& when) {
+    std::error_code ignored;
+    for (const auto& item : fs::recursive_directory_iterator(out, ignored)) {
+        const std::string name = item.path().filename().string();
+        if (name.size() > 4 && name.compare(name.size() - 4, 4, ".png") == 0 && name[0] != '.') {
+            EXPECT_TRUE(readPng(item.path())) << name << " is not a whole PNG " << when;
+        }
+    }
+    if (fs::exists(out / "bake-provenance.json")) {
+        EXPECT_NO_THROW(Json::parse(readFile(out / "bake-provenance.json"))) << when;
+    }
+}
+
+// Kills bakes at a few points (SIGKILL: no clean-up runs) and checks that
+// every PNG present is whole, then that a rerun finishes the job to exactly
+// the bytes of an uninterrupted bake.
+TEST_F(BakeTest, KilledBakesLeaveWholeFilesAndTheRerunMatchesACleanBake) {
+    writeManifest(manifest(longBakeEntries()));
     const sgtest::ProcessResult clean = bake({"--jobs", "2"}, "clean");
     ASSERT_EQ(clean.exitCode, 0) << clean.err;
     const auto expected = contents(root_ / "clean");
@@ -698,15 +758,7 @@ TEST_F(BakeTest, KilledBakesLeaveWholeFilesAndTheRerunMatchesACleanBake) {
         }
         killedMidway += kill(pid, SIGKILL) == 0;
         sgtest::waitProcess(pid);
-        for (const auto& item : fs::recursive_directory_iterator(out)) {
-            const std::string name = item.path().filename().string();
-            if (name.size() > 4 && name.compare(name.size() - 4, 4, ".png") == 0 && name[0] != '.') {
-                EXPECT_TRUE(readPng(item.path())) << name << " is not a whole PNG after a kill at " << killAt;
-            }
-        }
-        if (fs::exists(out / "bake-provenance.json")) {
-            EXPECT_NO_THROW(Json::parse(readFile(out / "bake-provenance.json")));
-        }
+        expectOnlyWholeFiles(out, "after a kill at " + std::to_string(killAt) + " PNGs");
     }
     EXPECT_GT(killedMidway, 0) << "no bake was still running when killed: the test checked nothing";
 
@@ -715,6 +767,107 @@ TEST_F(BakeTest, KilledBakesLeaveWholeFilesAndTheRerunMatchesACleanBake) {
     const auto bytes = contents(out);
     EXPECT_EQ(bytes.size(), expected.size()) << "the rerun leaves no temporary files behind";
     EXPECT_TRUE(bytes == expected) << "the finished bake differs from an uninterrupted one";
+}
+
+// The same at random moments of the whole bake, from before the first file to
+// the provenance at the end (the seed is printed, to replay a failure).
+TEST_F(BakeTest, KilledAtRandomMomentsLeavesWholeFilesAndTheRerunMatchesACleanBake) {
+    writeManifest(manifest(longBakeEntries()));
+    const auto started = std::chrono::steady_clock::now();
+    const sgtest::ProcessResult clean = bake({"--jobs", "2"}, "clean");
+    const auto cleanTime = std::chrono::steady_clock::now() - started;
+    ASSERT_EQ(clean.exitCode, 0) << clean.err;
+    const auto expected = contents(root_ / "clean");
+
+    const unsigned seed = unsigned(std::chrono::system_clock::now().time_since_epoch().count());
+    SCOPED_TRACE("random seed " + std::to_string(seed));
+    std::mt19937 random(seed);
+    const int64_t spanUs = std::chrono::duration_cast<std::chrono::microseconds>(cleanTime).count();
+    const fs::path out = root_ / "out";
+    int killed = 0;
+    for (int round = 0; round < 8; ++round) {
+        const int64_t delayUs = std::uniform_int_distribution<int64_t>(0, spanUs)(random);
+        const pid_t pid = sgtest::startProcess({STYLEGEN_CLI_PATH, "bake", (root_ / "manifest.json").string(), "-o",
+                                                out.string(), "--jobs", "2", "--threads", "1"});
+        ASSERT_GT(pid, 0);
+        std::this_thread::sleep_for(std::chrono::microseconds(delayUs));
+        killed += kill(pid, SIGKILL) == 0 && sgtest::waitProcess(pid) == 128 + SIGKILL;
+        expectOnlyWholeFiles(out, "after a kill at " + std::to_string(delayUs) + " us");
+    }
+    EXPECT_GT(killed, 0) << "every bake finished before its kill: the test checked nothing";
+
+    const sgtest::ProcessResult rerun = bake({"--jobs", "2"});
+    ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
+    EXPECT_TRUE(contents(out) == expected) << "the finished bake differs from an uninterrupted one";
+}
+
+// Entries of small character PNGs, then an atlas of noisy scene images far
+// larger than any of them: a disk that fills up in the middle of the bake.
+Json fullDiskEntries() {
+    return Json::array({{{"name", "small"}, {"style", "style0"}, {"count", 6}},
+                        {{"name", "big"},
+                         {"model", "scene.sgm"},
+                         {"style", "style1"},
+                         {"count", 16},
+                         {"width", 64},
+                         {"height", 64},
+                         {"atlas", {{"file", "big_atlas.png"}, {"columns", 4}}}}});
+}
+
+// RLIMIT_FSIZE: every file above the limit fails with EFBIG, as on a full disk.
+TEST_F(BakeTest, AFileTooLargeForTheDiskFailsClearlyWithNoPartialFileAndARerunCompletes) {
+    writeManifest(manifest(fullDiskEntries()));
+    const sgtest::ProcessResult clean = bake({}, "clean");
+    ASSERT_EQ(clean.exitCode, 0) << clean.err;
+    ASSERT_GT(fs::file_size(root_ / "clean/big_atlas.png"), 16384u) << "the atlas must exceed the limit";
+
+    sgtest::ProcessOptions limited{root_.string(), {}};
+    limited.fileSizeLimit = 16384;
+    const sgtest::ProcessResult full =
+        sgtest::runProcess({STYLEGEN_CLI_PATH, "bake", "manifest.json", "-o", "out"}, limited);
+    EXPECT_EQ(full.exitCode, 1) << full.err;
+    EXPECT_NE(full.err.find("cannot write"), std::string::npos) << full.err;
+    EXPECT_NE(full.err.find("big_atlas.png"), std::string::npos) << full.err;
+    EXPECT_NE(full.err.find("File too large"), std::string::npos) << full.err;
+    EXPECT_FALSE(fs::exists(root_ / "out/big_atlas.png"));
+    for (const auto& item : fs::directory_iterator(root_ / "out"))
+        EXPECT_NE(item.path().filename().string()[0], '.') << item.path() << " is a temporary left behind";
+    expectOnlyWholeFiles(root_ / "out", "after the disk filled up");
+
+    const sgtest::ProcessResult rerun = bake();
+    ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
+    EXPECT_TRUE(contents(root_ / "out") == contents(root_ / "clean"));
+}
+
+// A real full disk: a 64 KiB tmpfs mounted in a user and mount namespace
+// (unshare -rm), where the bake runs; what it left is copied out before the
+// namespace and its file system go away. Skips where namespaces are not allowed.
+TEST_F(BakeTest, ARealFullDiskFailsWithNoSpaceLeftAndNoPartialFile) {
+    writeManifest(manifest(fullDiskEntries()));
+    fs::create_directory(root_ / "disk");
+    const std::string script =
+        "mount -t tmpfs -o size=64k stylegen-test \"$1\" || exit 77\n"
+        "\"$2\" bake manifest.json -o \"$1/out\" > stdout.txt 2> stderr.txt\n"
+        "code=$?\n"
+        "cp -a \"$1/out\" left\n"
+        "exit $code\n";
+    const sgtest::ProcessResult r = sgtest::runProcess(
+        {"unshare", "-rm", "sh", "-c", script, "sh", (root_ / "disk").string(), STYLEGEN_CLI_PATH},
+        {root_.string(), {}});
+    if (r.exitCode == 77 || r.exitCode == 127 || !fs::exists(root_ / "left"))
+        GTEST_SKIP() << "cannot mount a tmpfs in a user namespace here: " << r.err;
+    const std::string err = readFile(root_ / "stderr.txt");
+    EXPECT_EQ(r.exitCode, 1) << err;
+    EXPECT_NE(err.find("No space left on device"), std::string::npos) << err;
+    for (const auto& item : fs::directory_iterator(root_ / "left"))
+        EXPECT_NE(item.path().filename().string()[0], '.') << item.path() << " is a temporary left behind";
+    expectOnlyWholeFiles(root_ / "left", "after the disk filled up");
+
+    const sgtest::ProcessResult rerun = bake({}, "left");
+    ASSERT_EQ(rerun.exitCode, 0) << rerun.err;
+    const sgtest::ProcessResult clean = bake({}, "clean");
+    ASSERT_EQ(clean.exitCode, 0) << clean.err;
+    EXPECT_TRUE(contents(root_ / "left") == contents(root_ / "clean"));
 }
 
 // [SECTION] Command line and progress --------------------------------------------------

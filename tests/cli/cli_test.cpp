@@ -10,17 +10,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "process.hpp"
 #include "tiny_model.hpp"
 
 namespace {
@@ -461,6 +465,58 @@ TEST_F(CliErrors, ReadOnlyFolderFailsAndLeavesNoFile) {
     EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
     EXPECT_TRUE(listFolder(out_).empty());
+}
+
+// The CLI ignores SIGXFSZ itself: under a shell's `ulimit -f` the write fails
+// with a message instead of the signal killing the process.
+TEST_F(CliErrors, AFileSizeLimitGivesAClearErrorNotASignal) {
+    const std::string command = "ulimit -f 4 && exec '" + std::string(STYLEGEN_CLI_PATH) + "' generate '" + scene_ +
+                                "' --count 4 --size 64x64 --sheet '" + (out_ / "sheet.png").string() + "'";
+    const fs::path errFile = root_ / "ulimit-stderr.txt";
+    const int status = std::system(("sh -c \"" + command + "\" 2> '" + errFile.string() + "'").c_str());
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal";
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+    const std::string err = readFile(errFile);
+    fs::remove(errFile);
+    EXPECT_NE(err.find("File too large"), std::string::npos) << err;
+    EXPECT_TRUE(listFolder(out_).empty());
+}
+
+// `generate -o` killed at random moments: the PNGs present are whole, and a
+// rerun writes exactly what an uninterrupted run writes.
+TEST_F(CliGenerate, KilledAtRandomMomentsLeavesOnlyWholePngsAndARerunCompletes) {
+    const std::vector<std::string> args = {"generate", scene_, "--count", "60", "--size", "32x32", "--threads", "1"};
+    auto generate = [&](const fs::path& dir) {
+        std::vector<std::string> a = args;
+        a.insert(a.end(), {"-o", dir.string()});
+        return a;
+    };
+    const fs::path clean = root_ / "clean";
+    fs::create_directory(clean);
+    const auto started = std::chrono::steady_clock::now();
+    ASSERT_EQ(run(generate(clean)).exitCode, 0);
+    const int64_t spanUs =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+
+    const unsigned seed = unsigned(std::chrono::system_clock::now().time_since_epoch().count());
+    SCOPED_TRACE("random seed " + std::to_string(seed));
+    std::mt19937 random(seed);
+    int killed = 0;
+    for (int round = 0; round < 8; ++round) {
+        std::vector<std::string> argv = generate(out_);
+        argv.insert(argv.begin(), STYLEGEN_CLI_PATH);
+        const pid_t pid = sgtest::startProcess(argv);
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::uniform_int_distribution<int64_t>(0, spanUs)(random)));
+        killed += kill(pid, SIGKILL) == 0 && sgtest::waitProcess(pid) == 128 + SIGKILL;
+        for (const std::string& name : listFolder(out_)) {
+            if (name[0] == '.') continue;  // the hidden temporary of the write the kill interrupted
+            EXPECT_TRUE(readPng(out_ / name)) << name << " is not a whole PNG after kill " << round;
+        }
+    }
+    EXPECT_GT(killed, 0) << "every run finished before its kill: the test checked nothing";
+    ASSERT_EQ(run(generate(out_)).exitCode, 0);
+    for (const std::string& name : listFolder(clean)) EXPECT_EQ(readFile(out_ / name), readFile(clean / name)) << name;
 }
 
 TEST_F(CliErrors, FullDiskFailsAndLeavesNoPartialFile) {

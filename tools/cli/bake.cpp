@@ -163,6 +163,7 @@ Json resolvedParameters(const EntryPlan& plan) {
     p["noise"] = e.noise;
     if (e.noiseSeeds) p["noise_seeds"] = *e.noiseSeeds;
     if (e.mix) p["mix"] = {{"seeds", e.mix->seeds}, {"layer", plan.mixLayer}};
+    if (e.interpolate) p["interpolate"] = {{"seeds", e.interpolate->targetSeeds}, {"amounts", e.interpolate->amounts}};
     p["width"] = plan.width;
     p["height"] = plan.height;
     p["alpha"] = e.premultiplied ? "premultiplied" : "straight";
@@ -222,7 +223,11 @@ std::vector<EntryPlan> planEntries(const BakeManifest& manifest, const sg::Conte
             return std::nullopt;
         };
         if (entry.style) {
-            plan.styleIndex = findStyle(*entry.style, "style").value_or(0);
+            // An exact style name, else a style prompt such as "orcs:0.7 + undead:0.3".
+            const auto it = std::find(model->styles.begin(), model->styles.end(), *entry.style);
+            std::string why;
+            if (it != model->styles.end()) plan.styleIndex = uint32_t(it - model->styles.begin());
+            else if (!parseStylePrompt(model->model, *entry.style, &plan.weights, &why)) fail(entry, "style", why);
         } else {
             plan.weights.assign(model->styles.size(), 0.0f);
             for (const auto& [name, weight] : entry.blend) {
@@ -468,6 +473,13 @@ private:
         if (e.noiseSeeds) {
             info.flags |= SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT;
             info.pNoiseSeeds = e.noiseSeeds->data() + task.first;
+        }
+        SgLatentInterpolationInfo interpolation{};
+        if (e.interpolate) {
+            interpolation.sType = SG_STRUCTURE_TYPE_LATENT_INTERPOLATION_INFO;
+            interpolation.pTargetSeeds = e.interpolate->targetSeeds.data() + task.first;
+            interpolation.pAmounts = e.interpolate->amounts.data() + task.first;
+            info.pNext = &interpolation;
         }
         const size_t imageBytes = size_t(plan.width) * plan.height * 4;
         std::vector<uint8_t> pixels(task.count * imageBytes);

@@ -323,6 +323,54 @@ void readNoiseAndMix(const Fields& f, Problems& problems, BakeEntry* e) {
     e->mix = spec;
 }
 
+void readInterpolate(const Fields& f, Problems& problems, BakeEntry* e) {
+    if (!f.has("interpolate")) return;
+    const Json& value = f.at("interpolate");
+    if (!value.is_object()) {
+        f.fail("interpolate", "expected an object such as {\"first_seed\": 7, \"amount\": 0.5}, got " + describe(value));
+        return;
+    }
+    const size_t count = e->seeds.size();
+    const Fields li(value, e, "interpolate.", problems);
+    li.rejectUnknown({"first_seed", "seeds", "amount", "amounts"}, "\"interpolate\"");
+    if (li.has("seeds") == li.has("first_seed")) {
+        li.fail("seeds", li.has("seeds") ? "give either \"seeds\" or \"first_seed\", not both"
+                                         : "missing: give \"seeds\" (one target seed per image) or \"first_seed\"");
+        return;
+    }
+    const std::optional<std::vector<uint64_t>> targets =
+        li.has("seeds") ? li.seeds("seeds", count ? std::optional<size_t>(count) : std::nullopt)
+                        : li.seedRange("first_seed", count);
+    if (li.has("amount") == li.has("amounts")) {
+        li.fail("amount", li.has("amount") ? "give either \"amount\" or \"amounts\", not both"
+                                           : "missing: give \"amount\" (0 = the seed, 1 = the target seed) or "
+                                             "\"amounts\" (one per image)");
+        return;
+    }
+    std::vector<float> amounts;
+    if (li.has("amount")) {
+        const std::optional<double> amount = li.number("amount", 0.0, 1.0);
+        if (!amount) return;
+        amounts.assign(count, float(*amount));
+    } else {
+        const Json& list = li.at("amounts");
+        if (!list.is_array() || list.size() != count) {
+            li.fail("amounts", "expected a list of " + std::to_string(count) + " numbers from 0 to 1 (one per image), got " +
+                                   describe(list));
+            return;
+        }
+        for (size_t i = 0; i < list.size(); ++i) {
+            if (!list[i].is_number() || !(list[i].get<double>() >= 0.0 && list[i].get<double>() <= 1.0)) {
+                li.fail("amounts[" + std::to_string(i) + "]", "expected a number from 0 to 1, got " + describe(list[i]));
+                return;
+            }
+            amounts.push_back(float(list[i].get<double>()));
+        }
+    }
+    if (!targets) return;
+    e->interpolate = InterpolateSpec{*targets, amounts};
+}
+
 std::optional<AtlasSpec> readAtlas(const Fields& f, Problems& problems, const BakeEntry& e) {
     const Json& atlas = f.at("atlas");
     if (!atlas.is_object()) {
@@ -394,7 +442,7 @@ BakeEntry readEntry(const Json& value, size_t position, const std::optional<std:
         f.fail("name", "missing: every entry needs a name (it is {name} in file names)");
     }
     f.rejectUnknown({"name", "model", "style", "blend", "seeds", "count", "first_seed", "psi", "noise", "noise_seeds",
-                     "first_noise_seed", "mix", "width", "height", "alpha", "output", "atlas"},
+                     "first_noise_seed", "mix", "interpolate", "width", "height", "alpha", "output", "atlas"},
                     "an entry");
 
     if (const std::optional<std::string> model = f.string("model"))
@@ -409,6 +457,7 @@ BakeEntry readEntry(const Json& value, size_t position, const std::optional<std:
     e.psi = f.number("psi", 0.0, 1.0).value_or(1.0);
     e.noise = f.number("noise", 0.0, kMaxNoise).value_or(1.0);
     readNoiseAndMix(f, problems, &e);
+    readInterpolate(f, problems, &e);
     if (auto width = f.whole("width", 1, SG_MAX_IMAGE_EXTENT)) e.width = uint32_t(*width);
     if (auto height = f.whole("height", 1, SG_MAX_IMAGE_EXTENT)) e.height = uint32_t(*height);
     e.premultiplied = f.choice("alpha", {"straight", "premultiplied"}).value_or("straight") == "premultiplied";
@@ -466,18 +515,21 @@ std::string fieldWhere(const BakeManifest& manifest, const BakeEntry* entry, con
 }
 
 BakeManifest readManifest(const std::string& path) {
-    BakeManifest manifest;
-    manifest.path = path;
-    manifest.folder = parentFolder(path);
-
     std::ifstream in(path, std::ios::binary);
     if (!in.is_open()) throw Failure("cannot open manifest " + path + ": " + std::strerror(errno));
     const std::string text(std::istreambuf_iterator<char>(in), {});
     if (in.bad()) throw Failure("cannot read manifest " + path + ": " + std::strerror(errno));
+    return parseManifest(path, text);
+}
+
+BakeManifest parseManifest(const std::string& path, const std::string& text) {
+    BakeManifest manifest;
+    manifest.path = path;
+    manifest.folder = parentFolder(path);
     Json root;
     try {
         root = Json::parse(text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number such as 1e4444
         std::string what = e.what();
         const size_t bracket = what.find("] ");
         if (what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);

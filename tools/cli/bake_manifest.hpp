@@ -41,6 +41,12 @@ struct MixSpec {
     std::optional<uint32_t> layer;
 };
 
+// SgLatentInterpolationInfo: image i's latent moves towards targetSeeds[i] by amounts[i].
+struct InterpolateSpec {
+    std::vector<uint64_t> targetSeeds;  // one per image
+    std::vector<float> amounts;         // one per image, in [0, 1]
+};
+
 struct BakeEntry {
     size_t position = 0;  // index in "entries"
     std::string name;
@@ -52,6 +58,7 @@ struct BakeEntry {
     double noise = 1.0;
     std::optional<std::vector<uint64_t>> noiseSeeds;  // one per image
     std::optional<MixSpec> mix;
+    std::optional<InterpolateSpec> interpolate;
     std::optional<uint32_t> width;
     std::optional<uint32_t> height;
     bool premultiplied = false;
@@ -77,6 +84,10 @@ struct BakeManifest {
 // Reads and checks a manifest file. Throws ManifestError listing every
 // problem, or Failure when the file cannot be read.
 BakeManifest readManifest(const std::string& path);
+
+// Checks the manifest text read from `path`; throws ManifestError listing
+// every problem. Nothing else escapes, whatever the text (tests/fuzz).
+BakeManifest parseManifest(const std::string& path, const std::string& text);
 
 // A path relative to the output folder that stays inside it: no leading '/',
 // no empty, "." or ".." parts, no part starting with '.'.

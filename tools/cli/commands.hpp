@@ -25,6 +25,7 @@ struct Failure : std::runtime_error {
 // Each takes the arguments after its name and returns the exit code.
 int runInspect(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
+int runRestyle(const std::vector<std::string>& args);
 int runBake(const std::vector<std::string>& args);
 
 }  // namespace sg::cli

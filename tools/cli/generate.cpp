@@ -25,7 +25,8 @@ constexpr const char* kHelp =
     "so transparency shows. The same options always give the same pixels.\n"
     "\n"
     "Style (default: style 0):\n"
-    "  --style NAME|INDEX     one style, by name or index (see 'stylegen inspect')\n"
+    "  --style STYLE          one style, by name or index (see 'stylegen inspect'), or a\n"
+    "                         style prompt, e.g. \"orcs:0.7 + undead:0.3\"\n"
     "  --blend NAME:W,...     a weighted blend, e.g. \"orcs:0.7,elves-wood:0.3\"\n"
     "  --all-styles           every style of the model, one after the other\n"
     "Seeds (default: --count 1 --seed 0):\n"
@@ -176,7 +177,17 @@ std::string formatWeight(float weight) {
     return text;
 }
 
-std::vector<StyleRow> resolveRows(const GenerateOptions& o, const std::vector<std::string>& styles) {
+// "NAME:W+NAME:W" of a blend's non-zero weights, in style order.
+std::string blendLabel(const std::vector<std::string>& styles, const std::vector<float>& weights) {
+    std::string label;
+    for (size_t i = 0; i < styles.size(); ++i) {
+        if (weights[i] > 0.0f) label += (label.empty() ? "" : "+") + styles[i] + ":" + formatWeight(weights[i]);
+    }
+    return label;
+}
+
+std::vector<StyleRow> resolveRows(const GenerateOptions& o, const sg::Model& model,
+                                  const std::vector<std::string>& styles) {
     std::vector<StyleRow> rows;
     if (o.allStyles) {
         for (size_t i = 0; i < styles.size(); ++i) rows.push_back({styles[i], fileSafe(styles[i]), uint32_t(i), {}});
@@ -191,8 +202,14 @@ std::vector<StyleRow> resolveRows(const GenerateOptions& o, const std::vector<st
         row.fileStem = "blend-" + fileSafe(row.label);
         rows.push_back(row);
     } else {
-        const uint32_t index = o.style ? resolveStyle(styles, *o.style, "--style") : 0;
-        rows.push_back({styles[index], fileSafe(styles[index]), index, {}});
+        std::vector<float> weights;
+        const uint32_t index = o.style ? resolveStyleOrPrompt(model, styles, *o.style, "--style", &weights) : 0;
+        if (weights.empty()) {
+            rows.push_back({styles[index], fileSafe(styles[index]), index, {}});
+        } else {
+            const std::string label = blendLabel(styles, weights);
+            rows.push_back({label, "blend-" + fileSafe(label), 0, weights});
+        }
     }
     return rows;
 }
@@ -288,7 +305,7 @@ int runGenerate(const std::vector<std::string>& args) {
     const sg::Model model = loadModel(context, o.modelPath);
     const SgModelInfo info = model.info();
     const std::vector<std::string> styles = model.styleNames();
-    const std::vector<StyleRow> rows = resolveRows(o, styles);
+    const std::vector<StyleRow> rows = resolveRows(o, model, styles);
 
     const Extent size = checkedSize(o, info);
     if ((o.tile.width > 1 || o.tile.height > 1) && !info.tileable) {

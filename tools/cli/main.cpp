@@ -1,9 +1,10 @@
-// main.cpp - `stylegen`: inspect models, generate textures and bake manifests
+// main.cpp - `stylegen`: inspect models, generate and restyle textures, bake manifests
 // from the command line. Dispatches to a subcommand and maps its failures to exit codes.
 #include <stylegen/stylegen.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +24,7 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  stylegen inspect MODEL.sgm [--json]\n"
     "  stylegen generate MODEL.sgm [options] (-o DIR | --sheet FILE.png)\n"
+    "  stylegen restyle INPUT.png --model MODEL --style STYLE [options] -o OUTPUT.png\n"
     "  stylegen bake MANIFEST.json -o DIR [--jobs N]\n"
     "  stylegen eval --data SOURCE --model MODEL.sgm [options]   (quality metrics: runs stylegen-eval)\n"
     "  stylegen --version\n"
@@ -70,14 +72,18 @@ int dispatch(const std::vector<std::string>& args) {
     }
     if (command == "inspect") return sg::cli::runInspect(rest);
     if (command == "generate") return sg::cli::runGenerate(rest);
+    if (command == "restyle") return sg::cli::runRestyle(rest);
     if (command == "bake") return sg::cli::runBake(rest);
     if (command == "eval") runEvaluator(rest);
-    throw sg::cli::UsageError("unknown command '" + command + "' (commands: inspect, generate, bake, eval)");
+    throw sg::cli::UsageError("unknown command '" + command + "' (commands: inspect, generate, restyle, bake, eval)");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Under a file-size limit (ulimit -f) a write then fails with EFBIG and the
+    // file is named in the error, instead of SIGXFSZ ending the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         return dispatch(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const sg::cli::UsageError& e) {

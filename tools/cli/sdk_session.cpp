@@ -98,6 +98,34 @@ uint32_t resolveStyle(const std::vector<std::string>& styleNames, const std::str
                      std::to_string(styleNames.size() - 1) + ")");
 }
 
+bool parseStylePrompt(const sg::Model& model, const std::string& prompt, std::vector<float>* weights,
+                      std::string* error) {
+    std::vector<float> parsed(model.info().styleCount);
+    if (sgParseStylePrompt(model.handle(), prompt.c_str(), uint32_t(parsed.size()), parsed.data()) == SG_SUCCESS) {
+        *weights = std::move(parsed);
+        return true;
+    }
+    // "sgParseStylePrompt: unknown style ..." - the function name means nothing on a command line.
+    const std::string message = sgGetLastErrorMessage(model.context());
+    const std::string prefix = "sgParseStylePrompt: ";
+    *error = message.compare(0, prefix.size(), prefix) == 0 ? message.substr(prefix.size()) : message;
+    return false;
+}
+
+uint32_t resolveStyleOrPrompt(const sg::Model& model, const std::vector<std::string>& styleNames,
+                              const std::string& text, const std::string& option, std::vector<float>* weights) {
+    weights->clear();
+    for (size_t i = 0; i < styleNames.size(); ++i) {
+        if (styleNames[i] == text) return uint32_t(i);
+    }
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+        return resolveStyle(styleNames, text, option);  // an index, or the usage error listing the styles
+    }
+    std::string error;
+    if (!parseStylePrompt(model, text, weights, &error)) throw UsageError(option + " '" + text + "': " + error);
+    return 0;
+}
+
 const char* modelKindName(SgModelKind kind) { return kind == SG_MODEL_KIND_SCENE ? "scene" : "character"; }
 
 std::string hexString(const uint8_t* data, size_t size) {

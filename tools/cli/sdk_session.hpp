@@ -39,6 +39,18 @@ std::string installedModelsFolder();
 // listing the model's styles when neither matches. `option` names the flag.
 uint32_t resolveStyle(const std::vector<std::string>& styleNames, const std::string& text, const std::string& option);
 
+// The blend a style prompt asks for ("orcs:0.7 + undead:0.3", one weight per
+// style, sgParseStylePrompt). False with *error (the SDK's message: the
+// problem and its column) when the prompt does not parse.
+bool parseStylePrompt(const sg::Model& model, const std::string& prompt, std::vector<float>* weights,
+                      std::string* error);
+
+// A style given on the command line: an exact name or an index (one style,
+// *weights left empty, the index returned), else a style prompt (*weights
+// filled). UsageError naming `option` when it is none of these.
+uint32_t resolveStyleOrPrompt(const sg::Model& model, const std::vector<std::string>& styleNames,
+                              const std::string& text, const std::string& option, std::vector<float>* weights);
+
 const char* modelKindName(SgModelKind kind);
 std::string hexString(const uint8_t* data, size_t size);
 
