@@ -6,9 +6,12 @@
 #include "dataset.hpp"
 #include "model_file.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -128,6 +131,29 @@ TEST_F(TrainerSmoke, TrainsResumesAndExportsALoadableModel) {
     request.styleIndex = 1;
     std::vector<uint8_t> pixels = model.generate(request);
     EXPECT_EQ(pixels.size(), size_t(2 * 16 * 16 * 4));
+}
+
+// A disk that fills up (here: a file-size limit of 32 KiB, which the small
+// config passes and the checkpoint does not) stops the run with the file and
+// the reason, and leaves no partial checkpoint and no temporary file.
+TEST_F(TrainerSmoke, AFullDiskStopsWithTheReasonAndNoPartialCheckpoint) {
+    // dash counts ulimit -f in 512-byte blocks; SIGXFSZ ignored makes the write fail with EFBIG.
+    const std::string command = "trap '' XFSZ; ulimit -f 64 && exec " + std::string(STYLEGEN_TRAIN_EXE) + " " +
+                                commonArgs() + " --steps 2 --checkpoint-minutes 0 --sample-every 0 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    const int status = pclose(pipe);
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal: " << output;
+    EXPECT_NE(WEXITSTATUS(status), 0) << output;
+    EXPECT_NE(output.find("checkpoint.pt"), std::string::npos) << output;
+    EXPECT_NE(output.find("File too large"), std::string::npos) << output;
+    EXPECT_FALSE(fs::exists(root / "run" / "checkpoint.pt"));
+    for (const auto& entry : fs::directory_iterator(root / "run"))
+        EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos)
+            << entry.path() << " is a temporary file left behind";
 }
 
 TEST_F(TrainerSmoke, ResumesAfterBeingKilledMidRun) {
@@ -283,4 +309,207 @@ TEST_F(TrainerSmoke, FinetuneErrorsAreClear) {
                                      (root / "data").string() + " --out " + (root / "tuned").string());
     EXPECT_EQ(notAModel.exitCode, 1);
     EXPECT_NE(notAModel.output.find("img0.png: not a stylegen model"), std::string::npos) << notAModel.output;
+}
+
+// --- Encoder (--encoder-for) ----------------------------------------------------
+
+namespace {
+
+// "step N: held-out reconstruction PSNR X dB" lines of a run's output, in order.
+std::vector<double> heldOutPsnrs(const std::string& output) {
+    std::vector<double> out;
+    const std::string key = "held-out reconstruction PSNR ";
+    for (size_t at = output.find(key); at != std::string::npos; at = output.find(key, at + 1))
+        out.push_back(std::stod(output.substr(at + key.size())));
+    return out;
+}
+
+}  // namespace
+
+TEST_F(TrainerSmoke, EncoderTrainsResumesAndExportsTheModelWithItsEncoder) {
+    RunResult base = runTrainer(commonArgs() + " --steps 2 --sample-every 0");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    const fs::path model = root / "run" / "smoke.sgm";
+    const std::string encoderArgs = "--encoder-for " + model.string() + " --data " + (root / "data").string() +
+                                    " --out " + (root / "enc").string() + " --batch 4 --threads 1 --sample-every 2";
+    RunResult first = runTrainer(encoderArgs + " --steps 3");
+    ASSERT_EQ(first.exitCode, 0) << first.output;
+    EXPECT_NE(first.output.find("encoder for " + model.string()), std::string::npos) << first.output;
+    EXPECT_NE(first.output.find("rec "), std::string::npos) << first.output;
+    EXPECT_EQ(heldOutPsnrs(first.output).size(), 3u) << first.output;  // start, step 2, end
+    EXPECT_TRUE(fs::exists(root / "enc" / "samples-000002.png"));
+    EXPECT_TRUE(fs::exists(root / "enc" / "samples-final.png"));
+
+    RunResult resumed = runTrainer("--resume --out " + (root / "enc").string() + " --steps 5 --threads 1");
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resumed at step 3"), std::string::npos) << resumed.output;
+    EXPECT_NE(resumed.output.find("5 steps"), std::string::npos) << resumed.output;
+
+    // The export: the model as it was, plus the encoder's tensors and header keys.
+    sg::ModelFileContents before = readModelFile(model);
+    sg::ModelFileContents after = readModelFile(root / "enc" / "smoke.sgm");
+    auto headerBefore = nlohmann::json::parse(before.json);
+    auto header = nlohmann::json::parse(after.json);
+    ASSERT_TRUE(header.contains("encoder")) << after.json;
+    EXPECT_EQ(header["encoder"]["arch"], "stylegen-encoder-1");
+    EXPECT_EQ(header["encoder"]["channels"], (std::vector<int64_t>{8, 16, 16}));  // --channels 16,16,8 reversed
+    ASSERT_TRUE(header.contains("encoder_training"));
+    EXPECT_NE(header["encoder_training"]["command"].get<std::string>().find("--encoder-for"), std::string::npos);
+    EXPECT_NE(header["encoder_training"]["command"].get<std::string>().find("--resume"), std::string::npos);
+    EXPECT_EQ(header["encoder_training"]["steps"], 5);
+    EXPECT_TRUE(header["encoder_training"]["held_out_psnr_db"].is_number());
+    header.erase("encoder");
+    header.erase("encoder_training");
+    EXPECT_EQ(header, headerBefore);
+    for (const auto& t : before.tensors) {
+        const auto* kept = findTensor(after, t.name);
+        ASSERT_TRUE(kept) << t.name;
+        EXPECT_EQ(kept->shape, t.shape) << t.name;
+        EXPECT_EQ(kept->values, t.values) << t.name;  // w_avg and the generator bit for bit
+    }
+    EXPECT_EQ(after.storedTypes, std::vector<sg::TensorDType>(after.tensors.size(), sg::TensorDType::F16));
+
+    // docs/generator.md "Encoder" for this 16x16 model: 3 blocks, 2 stages, L = 6, w_dim 16.
+    const std::vector<std::pair<std::string, std::vector<uint64_t>>> contract = {
+        {"encoder.fromrgb.weight", {8, 4, 1, 1}},  {"encoder.fromrgb.bias", {8}},
+        {"encoder.s0.conv.weight", {8, 8, 3, 3}},  {"encoder.s0.conv.bias", {8}},
+        {"encoder.s0.down.weight", {16, 8, 3, 3}}, {"encoder.s0.down.bias", {16}},
+        {"encoder.s1.conv.weight", {16, 16, 3, 3}}, {"encoder.s1.conv.bias", {16}},
+        {"encoder.s1.down.weight", {16, 16, 3, 3}}, {"encoder.s1.down.bias", {16}},
+        {"encoder.wplus.weight", {6 * 16, 16 * 16}}, {"encoder.wplus.bias", {6 * 16}},
+    };
+    EXPECT_EQ(after.tensors.size(), before.tensors.size() + contract.size());
+    for (const auto& [name, shape] : contract) {
+        const auto* t = findTensor(after, name);
+        ASSERT_TRUE(t) << name;
+        EXPECT_EQ(t->shape, shape) << name;
+    }
+
+    // The SDK loads it, sees the encoder, and still generates.
+    sg::Context context;
+    sg::Model loaded = context.loadModel((root / "enc" / "smoke.sgm").string());
+    SgModelRestyleInfo restyle{};
+    restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+    SgModelInfo info{};
+    info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+    info.pNext = &restyle;
+    ASSERT_EQ(sgGetModelInfo(loaded.handle(), &info), SG_SUCCESS);
+    EXPECT_EQ(restyle.restyleSupported, SG_TRUE);
+    sg::GenerateInfo request;
+    request.count = 1;
+    EXPECT_EQ(loaded.generate(request).size(), size_t(16 * 16 * 4));
+}
+
+TEST_F(TrainerSmoke, EncoderReconstructionImprovesOverAShortRun) {
+    // A base model that has learnt the discs and squares a little, then an
+    // encoder for it: its held-out reconstructions must beat the average image
+    // the untrained encoder starts from.
+    RunResult base = runTrainer(commonArgs() + " --steps 150 --sample-every 0");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    RunResult enc = runTrainer("--encoder-for " + (root / "run" / "smoke.sgm").string() + " --data " +
+                               (root / "data").string() + " --out " + (root / "enc").string() +
+                               " --batch 8 --threads 1 --steps 150 --sample-every 0 --held-out-fraction 0.3");
+    ASSERT_EQ(enc.exitCode, 0) << enc.output;
+    auto psnr = heldOutPsnrs(enc.output);
+    ASSERT_EQ(psnr.size(), 2u) << enc.output;  // the untrained encoder, the trained one
+    EXPECT_GT(psnr[1], psnr[0] + 1.5) << enc.output;  // 10.3 -> 13.2 dB when written
+
+    // The SDK reconstructs (sgRestyle, strength 0) the same held-out images
+    // from the exported file as the trainer did: the same PSNR, up to the f16
+    // storage of the encoder's weights.
+    sgdata::Dataset data;
+    std::string error;
+    ASSERT_TRUE(sgdata::loadImageFolder((root / "data").string(), &data, &error)) << error;
+    std::vector<size_t> train, heldOut;
+    sgdata::splitHeldOut(data, 0.3, 1, &train, &heldOut);  // the trainer's split: --held-out-fraction, --seed 1
+    ASSERT_FALSE(heldOut.empty());
+    sg::Context context;
+    sg::Model model = context.loadModel((root / "enc" / "smoke.sgm").string());
+    double sum = 0;
+    for (size_t index : heldOut) {
+        std::vector<float> chw(4 * 16 * 16), input(16 * 16 * 4), output(16 * 16 * 4);
+        ASSERT_TRUE(sgdata::renderImage(data, index, -1, false, 16, 4, chw.data()));
+        for (int c = 0; c < 4; ++c)
+            for (int p = 0; p < 16 * 16; ++p)
+                input[size_t(p * 4 + c)] = (chw[size_t(c * 256 + p)] + 1.0f) * 0.5f;
+        SgRestyleInfo restyle{};
+        restyle.sType = SG_STRUCTURE_TYPE_RESTYLE_INFO;
+        restyle.pPixels = input.data();
+        restyle.size = input.size() * sizeof(float);
+        restyle.width = restyle.height = 16;
+        restyle.inputFormat = SG_FORMAT_R32G32B32A32_SFLOAT;
+        restyle.inputAlphaMode = SG_ALPHA_MODE_PREMULTIPLIED;
+        restyle.sourceStyleIndex = SG_STYLE_INDEX_AUTO;
+        restyle.strength = 0.0f;
+        restyle.format = SG_FORMAT_R32G32B32A32_SFLOAT;
+        restyle.alphaMode = SG_ALPHA_MODE_PREMULTIPLIED;
+        SgImageBuffer buffer{};
+        buffer.sType = SG_STRUCTURE_TYPE_IMAGE_BUFFER;
+        buffer.pData = output.data();
+        buffer.size = output.size() * sizeof(float);
+        ASSERT_EQ(sgRestyle(model.context(), model.handle(), &restyle, &buffer), SG_SUCCESS);
+        double mse = 0;
+        for (size_t i = 0; i < output.size(); ++i)
+            mse += double(output[i] - input[i]) * double(output[i] - input[i]);
+        sum += -10.0 * std::log10(std::max(mse / double(output.size()), 1e-10));
+    }
+    EXPECT_NEAR(sum / double(heldOut.size()), psnr[1], 0.05) << enc.output;
+}
+
+TEST_F(TrainerSmoke, SceneEncoderPredictsTheSpatialGrid) {
+    RunResult base = runTrainer(commonArgs() + " --kind scene --spatial-channels 3 --steps 2 --sample-every 0");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    RunResult enc = runTrainer("--encoder-for " + (root / "run" / "smoke.sgm").string() + " --data " +
+                               (root / "data").string() + " --out " + (root / "enc").string() +
+                               " --batch 4 --threads 1 --steps 2 --sample-every 0");
+    ASSERT_EQ(enc.exitCode, 0) << enc.output;
+    EXPECT_NE(enc.output.find("grid "), std::string::npos) << enc.output;  // the grid prior's loss term
+
+    // Scene: w+ from the features' mean (P = ES), and the grid from each position.
+    sg::ModelFileContents after = readModelFile(root / "enc" / "smoke.sgm");
+    const std::vector<std::pair<std::string, std::vector<uint64_t>>> contract = {
+        {"encoder.fromrgb.weight", {8, 3, 1, 1}},
+        {"encoder.wplus.weight", {6 * 16, 16}},
+        {"encoder.spatial.weight", {3, 16, 1, 1}},
+        {"encoder.spatial.bias", {3}},
+    };
+    for (const auto& [name, shape] : contract) {
+        const auto* t = findTensor(after, name);
+        ASSERT_TRUE(t) << name;
+        EXPECT_EQ(t->shape, shape) << name;
+    }
+    sg::Context context;
+    sg::Model loaded = context.loadModel((root / "enc" / "smoke.sgm").string());
+    SgModelRestyleInfo restyle{};
+    restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+    SgModelInfo info{};
+    info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+    info.pNext = &restyle;
+    ASSERT_EQ(sgGetModelInfo(loaded.handle(), &info), SG_SUCCESS);
+    EXPECT_EQ(info.kind, SG_MODEL_KIND_SCENE);
+    EXPECT_EQ(restyle.restyleSupported, SG_TRUE);
+}
+
+TEST_F(TrainerSmoke, EncoderErrorsAreClear) {
+    RunResult base = runTrainer(commonArgs() + " --steps 1 --sample-every 0");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    const std::string model = (root / "run" / "smoke.sgm").string();
+    const std::string rest = " --data " + (root / "data").string() + " --out " + (root / "enc").string() + " --steps 1";
+
+    RunResult dcgan = runTrainer("--arch dcgan --encoder-for " + model + rest);
+    EXPECT_EQ(dcgan.exitCode, 2);
+    EXPECT_NE(dcgan.output.find("--encoder-for"), std::string::npos) << dcgan.output;
+
+    RunResult channels = runTrainer("--encoder-for " + model + rest + " --encoder-channels 8,16");
+    EXPECT_EQ(channels.exitCode, 1);
+    EXPECT_NE(channels.output.find("the encoder needs 3 channel counts"), std::string::npos) << channels.output;
+
+    fs::remove(root / "run" / "smoke.discriminator.pt");
+    RunResult noD = runTrainer("--encoder-for " + model + rest);
+    EXPECT_EQ(noD.exitCode, 1);
+    EXPECT_NE(noD.output.find("cannot read the discriminator"), std::string::npos) << noD.output;
+
+    RunResult notAModel = runTrainer("--encoder-for " + (root / "data" / "discs" / "img0.png").string() + rest);
+    EXPECT_EQ(notAModel.exitCode, 1);
+    EXPECT_NE(notAModel.output.find("not a stylegen model"), std::string::npos) << notAModel.output;
 }

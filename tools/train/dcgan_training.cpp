@@ -64,7 +64,7 @@ public:
         gLoss.backward();
         optG_->step();
         setRequiresGrad(*d_, true);
-        return {gLoss.item<double>(), dLoss.item<double>()};
+        return {{{"G", gLoss.item<double>()}, {"D", dLoss.item<double>()}}};
     }
 
     void save(torch::serialize::OutputArchive& root) override {

@@ -1,19 +1,25 @@
 // gan_training.hpp - what the training loop (trainer.cpp) needs from an
 // architecture: one optimisation step, checkpoint state, sample grids and the
-// final export. Two implementations: StyleGAN2, the SDK's generator (also
-// fine-tuned from an existing .sgm), and DCGAN, the baseline it is measured
-// against.
+// final export. Three implementations: StyleGAN2, the SDK's generator (also
+// fine-tuned from an existing .sgm); DCGAN, the baseline it is measured
+// against; and the restyle encoder, trained against a frozen .sgm.
 #pragma once
 
+#include "model/discriminator.hpp"
 #include "trainer.hpp"
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace sgt {
 
+// The loss terms of one step by name, in the order the progress line shows
+// them ("G", "D", "R1"). A term a step does not compute (lazy R1) is left out;
+// the progress line averages each term over the steps that have it.
 struct StepLosses {
-    double g = 0, d = 0;
-    double r1 = -1;  // < 0: not computed this step
+    std::vector<std::pair<std::string, double>> terms;
 };
 
 class GanTraining {
@@ -26,8 +32,12 @@ public:
                             const torch::Tensor& fakeStyles) = 0;
     virtual void save(torch::serialize::OutputArchive& root) = 0;
     virtual void load(torch::serialize::InputArchive& root) = 0;
-    // Rows = styles, columns = fixed seeds: the same images at every snapshot.
+    // The same images at every snapshot (GANs: rows = styles, columns = fixed
+    // seeds; the encoder: inputs above their reconstructions).
     virtual bool writeSampleGrid(const std::string& path, std::string* error) = 0;
+    // A line for the log at the start, with every sample grid and before the
+    // export (the encoder's held-out PSNR); empty: nothing to report.
+    virtual std::string report() { return {}; }
     // The trained result at c.exportPath: a .sgm (StyleGAN2) or a folder of
     // PNGs per style for `stylegen eval --images` (DCGAN). `training` is the
     // provenance recorded with it.
@@ -39,6 +49,24 @@ public:
 // model (and c.discriminator), keeps its styles by distillation.
 std::unique_ptr<GanTraining> makeStyleGanTraining(const TrainConfig& c, std::string* error);
 std::unique_ptr<GanTraining> makeDcganTraining(const TrainConfig& c, std::string* error);
+// The restyle encoder for c.encoderFor (frozen generator, discriminator for the
+// feature loss). heldOut: real images the encoder never trains on, for the
+// PSNR report and the grid; trainSample: training images for the grid.
+std::unique_ptr<GanTraining> makeEncoderTraining(const TrainConfig& c, const torch::Tensor& heldOut,
+                                                 const torch::Tensor& trainSample, std::string* error);
+
+// What the discriminator sees of a generated image: the SDK's output (clamped
+// to [-1, 1], rgb <= alpha for premultiplied RGBA) plus 1% of whatever lies
+// beyond it (stylegan_training.cpp says why).
+torch::Tensor asDecoded(const torch::Tensor& img);
+
+// The discriminator travels beside an exported model so the model can be
+// fine-tuned (FreezeD needs the trained D): "characters.sgm" ->
+// "characters.discriminator.pt".
+std::string discriminatorPathFor(const std::string& modelPath);
+// Reads the discriminator saved by an export (f16) or a run's checkpoint.pt
+// (f32) into `d`, whose options must be the model's.
+bool loadDiscriminator(const std::string& path, Discriminator& d, std::string* error);
 
 inline void setRequiresGrad(torch::nn::Module& m, bool on) {
     for (auto& p : m.parameters())

@@ -3,6 +3,8 @@
 //   stylegen-train --data wesnoth --out runs/characters --name characters \
 //                  --hold-out dunefolk --minutes 120 --export models/characters.sgm
 //   stylegen-train --resume --out runs/characters --minutes 150
+//   stylegen-train --encoder-for models/characters.sgm --data wesnoth --hold-out dunefolk \
+//                  --out runs/enc-chars --minutes 35
 #include "trainer.hpp"
 
 #include <torch/torch.h>
@@ -17,9 +19,11 @@
 namespace {
 
 const char* kUsage = R"(usage: stylegen-train --data SOURCE --out DIR [options]
+       stylegen-train --encoder-for M.sgm --data SOURCE --out DIR [options]
        stylegen-train --resume --out DIR [--minutes M] [--steps N] [--threads N]
 
-Trains a style-conditional StyleGAN2 generator and exports it as a .sgm model.
+Trains a style-conditional StyleGAN2 generator and exports it as a .sgm model,
+or the restyle encoder of a trained model.
 
 data:
   --data SOURCE         wesnoth (Wesnoth unit sprites, style = race), crawl (Dungeon
@@ -49,6 +53,17 @@ fine-tuning (transfer learning to new styles from a few images):
                         written by every export; or a run's checkpoint.pt)
   --freeze-d N          D's fromRGB and N highest-resolution blocks stay frozen (2)
   --distill X           weight of keeping the old styles' outputs unchanged (100)
+encoder (image -> w+ for restyle; exports DIR/NAME.sgm: M with the encoder added):
+  --encoder-for M.sgm   train the encoder of model M, whose generator and
+                        discriminator (--discriminator, default beside M) stay frozen;
+                        defaults --batch 8 (+ 4 generated) --lr 0.002 --mix-prob 0.5
+                        --augment translate
+  --encoder-channels E0,...,ES  widths per stage (default: M's channels reversed)
+  --feature-weight X    discriminator-feature (perceptual) loss (1)
+  --latent-weight X     w+ and grid of generated images against their true ones (1)
+  --delta-weight X      keeps the layers' w close to each other (0.01)
+  --grid-weight X       scene models: keeps the grid's statistics N(0, 1) (0.1)
+  --held-out-fraction X real images measured (PSNR) and never trained on (0.1)
 training:
   --batch N (32)  --lr X (0.0025)  --r1-gamma X (0.05)  --mix-prob X (0.9)  --ema-kimg X (10)
   --augment LIST        DiffAugment operations: translate,color (default), or none
@@ -94,7 +109,7 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
     sgt::TrainConfig c;
-    bool resume = false, kindSet = false, batchSet = false, lrSet = false;
+    bool resume = false, kindSet = false, batchSet = false, lrSet = false, mixSet = false;
     std::string resolutionArg, channelsArg;
     int64_t threads = 0;
     std::string augmentArg;
@@ -149,7 +164,7 @@ int main(int argc, char** argv) {
         else if (a == "--batch") { c.batch = int64_t(number()); batchSet = true; }
         else if (a == "--lr") { c.lr = number(); lrSet = true; }
         else if (a == "--r1-gamma") c.r1Gamma = number();
-        else if (a == "--mix-prob") c.mixProbability = number();
+        else if (a == "--mix-prob") { c.mixProbability = number(); mixSet = true; }
         else if (a == "--ema-kimg") c.emaKimg = number();
         else if (a == "--minutes") minutes = number();
         else if (a == "--steps") steps = int64_t(number());
@@ -170,6 +185,19 @@ int main(int argc, char** argv) {
         else if (a == "--discriminator") c.discriminator = value();
         else if (a == "--freeze-d") c.freezeD = int64_t(number());
         else if (a == "--distill") c.distill = number();
+        else if (a == "--encoder-for") c.encoderFor = value();
+        else if (a == "--encoder-channels") {
+            if (!parseInt64List(value(), &c.encoderChannels))
+                return fail("--encoder-channels must be a comma-separated list of integers");
+        } else if (a == "--feature-weight") c.featureWeight = number();
+        else if (a == "--latent-weight") c.latentWeight = number();
+        else if (a == "--delta-weight") c.deltaWeight = number();
+        else if (a == "--grid-weight") c.gridWeight = number();
+        else if (a == "--held-out-fraction") {
+            c.heldOutFraction = number();
+            if (!(c.heldOutFraction > 0 && c.heldOutFraction < 1))
+                return fail("--held-out-fraction must lie between 0 and 1");
+        }
         else
             return fail("unknown option '" + a + "' (see --help)");
     }
@@ -215,6 +243,18 @@ int main(int argc, char** argv) {
         }
         if (!c.finetune.empty() && c.arch == sgt::Architecture::Dcgan)
             return fail("--finetune works with --arch stylegan2 only");
+        if (!c.encoderFor.empty()) {
+            if (c.arch == sgt::Architecture::Dcgan || !c.finetune.empty())
+                return fail("--encoder-for trains an encoder for a StyleGAN2 model; it takes neither --arch dcgan "
+                            "nor --finetune");
+            if (!batchSet)
+                c.batch = 8;
+            if (!lrSet)
+                c.lr = 0.002;
+            if (!mixSet)
+                c.mixProbability = 0.5;
+            c.augmentColor = false;  // colour is what restyle changes: the encoder must see it as it is
+        }
     }
     // Allowed on --resume too: augmentation may change during a run.
     if (!augmentArg.empty()) {

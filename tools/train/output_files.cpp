@@ -1,61 +1,44 @@
 #include "output_files.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
+#include <cstdint>
+#include <sstream>
 #include <vector>
 
-#define STB_IMAGE_WRITE_STATIC
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb/stb_image_write.h>
+#include "png_file.hpp"  // tools/cli: writeFileAtomically, encodePng
 
 namespace sgt {
 
-namespace {
-bool fsyncFile(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY);
-    if (fd < 0)
-        return false;
-    bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
-}  // namespace
-
-bool writeAtomically(const std::string& path, const std::function<void(const std::string&)>& write,
-                     std::string* error) {
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+bool writeAtomically(const std::string& path, const std::function<void(std::ostream&)>& write, std::string* error) {
+    std::ostringstream stream(std::ios::binary);
     try {
-        write(tmp);
+        write(stream);
     } catch (const std::exception& e) {
-        std::remove(tmp.c_str());
         *error = "cannot write " + path + ": " + e.what();
         return false;
     }
-    if (!fsyncFile(tmp) || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        *error = "cannot write " + path + ": " + std::strerror(errno);
-        std::remove(tmp.c_str());
+    if (!stream) {
+        *error = "cannot write " + path + ": the serialiser failed";
         return false;
     }
-    return true;
+    const std::string bytes = stream.str();
+    return sg::cli::writeFileAtomically(path, bytes, error);
 }
 
 bool writeTextAtomically(const std::string& path, const std::string& text, std::string* error) {
-    return writeAtomically(
-        path,
-        [&](const std::string& tmp) {
-            FILE* f = std::fopen(tmp.c_str(), "wb");
-            if (!f)
-                throw std::runtime_error(std::strerror(errno));
-            bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-            ok = (std::fclose(f) == 0) && ok;
-            if (!ok)
-                throw std::runtime_error(std::strerror(errno));
-        },
-        error);
+    return sg::cli::writeFileAtomically(path, text, error);
 }
+
+namespace {
+bool writePng(const std::string& path, const uint8_t* pixels, int64_t width, int64_t height, int channels,
+              std::string* error) {
+    std::vector<uint8_t> png;
+    if (!sg::cli::encodePng(pixels, uint32_t(width), uint32_t(height), channels, &png)) {
+        *error = "cannot encode " + std::to_string(width) + "x" + std::to_string(height) + " PNG " + path;
+        return false;
+    }
+    return sg::cli::writeFileAtomically(path, png, error);
+}
+}  // namespace
 
 bool writeImageGrid(const std::string& path, const torch::Tensor& gridIn, std::string* error) {
     auto grid = gridIn.detach().to(torch::kFloat32).contiguous();
@@ -75,13 +58,7 @@ bool writeImageGrid(const std::string& path, const torch::Tensor& gridIn, std::s
                         p[k] = uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
                     }
                 }
-    return writeAtomically(
-        path,
-        [&](const std::string& tmp) {
-            if (!stbi_write_png(tmp.c_str(), int(width), int(height), 3, rgb.data(), int(width * 3)))
-                throw std::runtime_error("PNG encoder failed");
-        },
-        error);
+    return writePng(path, rgb.data(), width, height, 3, error);
 }
 
 bool writeImagePng(const std::string& path, const torch::Tensor& imageIn, std::string* error) {
@@ -99,13 +76,7 @@ bool writeImagePng(const std::string& path, const torch::Tensor& imageIn, std::s
                 p[k] = uint8_t(unit(a[k][y][x] * inv) * 255.0f + 0.5f);
             p[3] = uint8_t(alpha * 255.0f + 0.5f);
         }
-    return writeAtomically(
-        path,
-        [&](const std::string& tmp) {
-            if (!stbi_write_png(tmp.c_str(), int(w), int(h), 4, rgba.data(), int(w * 4)))
-                throw std::runtime_error("PNG encoder failed");
-        },
-        error);
+    return writePng(path, rgba.data(), w, h, 4, error);
 }
 
 }  // namespace sgt

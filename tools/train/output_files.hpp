@@ -6,13 +6,16 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <ostream>
 #include <string>
 
 namespace sgt {
 
-// Calls write(tmpPath), fsyncs the result and renames it to `path`. On any
-// failure the temporary file is removed and false + error returned.
-bool writeAtomically(const std::string& path, const std::function<void(const std::string& tmpPath)>& write,
+// Calls write(stream), then writes what it wrote with
+// sg::cli::writeFileAtomically (tools/cli/png_file.hpp): a temporary file in
+// the same folder, fsync, rename. An exception from write, a failed stream, a
+// full disk: false + error, no partial file, the previous file untouched.
+bool writeAtomically(const std::string& path, const std::function<void(std::ostream& stream)>& write,
                      std::string* error);
 bool writeTextAtomically(const std::string& path, const std::string& text, std::string* error);
 

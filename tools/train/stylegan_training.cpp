@@ -17,15 +17,10 @@ using Json = nlohmann::json;
 
 namespace sgt {
 
-namespace {
-
-// What the discriminator sees of a generated image: the SDK's output (clamped
-// to [-1, 1], rgb <= alpha for premultiplied RGBA) plus 1% of whatever lies
-// beyond it. Real sprites have exactly transparent backgrounds; with the raw
-// output the discriminator tells fakes apart by that alone and wins within a
-// few hundred steps. A hard clamp would hide overshoot and let the output
-// drift; the 1% leak keeps overshoot visible, and penalised, and keeps a
-// gradient everywhere.
+// Real sprites have exactly transparent backgrounds; with the raw output the
+// discriminator tells fakes apart by that alone and wins within a few hundred
+// steps. A hard clamp would hide overshoot and let the output drift; the 1%
+// leak keeps overshoot visible, and penalised, and keeps a gradient everywhere.
 torch::Tensor asDecoded(const torch::Tensor& img) {
     auto y = img.clamp(-1, 1);
     if (y.size(1) == 4) {
@@ -34,6 +29,12 @@ torch::Tensor asDecoded(const torch::Tensor& img) {
     }
     return y + 0.01 * (img - y);
 }
+
+std::string discriminatorPathFor(const std::string& modelPath) {
+    return (fs::path(modelPath).replace_extension(".discriminator.pt")).string();
+}
+
+namespace {
 
 // Copies parameters by name. Style tables may have grown (fine-tuning adds
 // styles): their existing rows are copied and new rows start at the mean of
@@ -51,13 +52,6 @@ void copyParameters(torch::nn::Module& from, torch::nn::Module& to) {
             p.value().narrow(0, old, p.value().size(0) - old).copy_(s.mean(0, true).expand({p.value().size(0) - old, -1}));
         }
     }
-}
-
-// The discriminator travels beside an exported model so the model can be
-// fine-tuned (FreezeD needs the trained D): "characters.sgm" ->
-// "characters.discriminator.pt".
-std::string discriminatorPathFor(const std::string& modelPath) {
-    return (fs::path(modelPath).replace_extension(".discriminator.pt")).string();
 }
 
 // A parameter "a.b.weight" of a saved module: Module::save nests one archive
@@ -100,23 +94,8 @@ public:
         setRequiresGrad(*original_, false);
 
         Discriminator baseD(base.generator->options);
-        try {
-            torch::serialize::InputArchive root, d;
-            root.load_from(discriminatorPath);
-            root.read("d", d);
-            // Tensor by tensor: the file may hold f16 (an export) or f32 (a
-            // checkpoint), and Module::load would keep the file's type.
-            torch::NoGradGuard noGrad;
-            for (auto& p : baseD->named_parameters()) {
-                torch::Tensor stored = readNested(d, p.key());
-                if (stored.sizes() != p.value().sizes())
-                    throw std::runtime_error("tensor " + p.key() + " has the wrong shape");
-                p.value().copy_(stored.to(torch::kFloat32));
-            }
-        } catch (const std::exception& e) {
-            *error = "cannot read the discriminator " + discriminatorPath + ": " + e.what();
+        if (!loadDiscriminator(discriminatorPath, baseD, error))
             return false;
-        }
         copyParameters(*baseD, *d_);
         return true;
     }
@@ -194,7 +173,7 @@ public:
             auto grad = torch::autograd::grad({realLogits.sum()}, {realIn}, {}, true, true)[0];
             auto r1 = grad.square().sum({1, 2, 3}).mean();
             dLoss = dLoss + r1 * (c_.r1Gamma * 0.5 * double(c_.r1Interval));
-            losses.r1 = r1.item<double>();
+            losses.terms.emplace_back("R1", r1.item<double>());
         }
         optD_->zero_grad();
         dLoss.backward();
@@ -211,8 +190,7 @@ public:
             for (size_t i = 0; i < src.size(); ++i)
                 dst[i].copy_(src[i].lerp(dst[i], beta));
         }
-        losses.g = gLoss.item<double>();
-        losses.d = dLoss.item<double>();
+        losses.terms.insert(losses.terms.begin(), {{"G", gLoss.item<double>()}, {"D", dLoss.item<double>()}});
         return losses;
     }
 
@@ -291,7 +269,7 @@ public:
         torch::serialize::OutputArchive root, d;
         half->save(d);
         root.write("d", d);
-        return writeAtomically(discriminatorPathFor(c_.exportPath), [&](const std::string& tmp) { root.save_to(tmp); },
+        return writeAtomically(discriminatorPathFor(c_.exportPath), [&](std::ostream& out) { root.save_to(out); },
                                error);
     }
 
@@ -332,6 +310,27 @@ private:
 };
 
 }  // namespace
+
+bool loadDiscriminator(const std::string& path, Discriminator& d, std::string* error) {
+    try {
+        torch::serialize::InputArchive root, archive;
+        root.load_from(path);
+        root.read("d", archive);
+        // Tensor by tensor: the file may hold f16 (an export) or f32 (a
+        // checkpoint), and Module::load would keep the file's type.
+        torch::NoGradGuard noGrad;
+        for (auto& p : d->named_parameters()) {
+            torch::Tensor stored = readNested(archive, p.key());
+            if (stored.sizes() != p.value().sizes())
+                throw std::runtime_error("tensor " + p.key() + " has the wrong shape");
+            p.value().copy_(stored.to(torch::kFloat32));
+        }
+    } catch (const std::exception& e) {
+        *error = "cannot read the discriminator " + path + ": " + e.what();
+        return false;
+    }
+    return true;
+}
 
 std::unique_ptr<GanTraining> makeStyleGanTraining(const TrainConfig& c, std::string* error) {
     auto t = std::make_unique<StyleGanTraining>(c);

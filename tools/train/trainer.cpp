@@ -59,6 +59,13 @@ Json TrainConfig::toJson() const {
         {"freeze_d", freezeD},
         {"distill", distill},
         {"export_images", exportImages},
+        {"encoder_for", encoderFor},
+        {"encoder_channels", encoderChannels},
+        {"feature_weight", featureWeight},
+        {"latent_weight", latentWeight},
+        {"delta_weight", deltaWeight},
+        {"grid_weight", gridWeight},
+        {"held_out_fraction", heldOutFraction},
     };
 }
 
@@ -98,6 +105,13 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
         c->freezeD = j.value("freeze_d", int64_t(2));
         c->distill = j.value("distill", 100.0);
         c->exportImages = j.value("export_images", int64_t(256));
+        c->encoderFor = j.value("encoder_for", "");
+        c->encoderChannels = j.value("encoder_channels", std::vector<int64_t>{});
+        c->featureWeight = j.value("feature_weight", 1.0);
+        c->latentWeight = j.value("latent_weight", 1.0);
+        c->deltaWeight = j.value("delta_weight", 0.01);
+        c->gridWeight = j.value("grid_weight", 0.1);
+        c->heldOutFraction = j.value("held_out_fraction", 0.1);
     } catch (const std::exception& e) {
         *error = std::string("bad training config: ") + e.what();
         return false;
@@ -119,10 +133,11 @@ bool loadData(const TrainConfig& c, sgdata::Dataset* data, std::string* error) {
     return sgdata::loadImageFolder(c.data, data, error);
 }
 
-// A batch of training images with their styles, each in a random team colour
-// (when the set has them) and randomly mirrored.
+// A batch of training images (data.images[pool[...]]) with their styles, each
+// in a random team colour (when the set has them) and randomly mirrored.
 struct BatchSampler {
     const sgdata::Dataset& data;
+    const std::vector<size_t>& pool;
     const GeneratorOptions& options;
     std::mt19937_64 rng;
 
@@ -130,10 +145,10 @@ struct BatchSampler {
         const int64_t r = options.resolution(), ch = options.imgChannels();
         auto images = torch::empty({n, ch, r, r});
         auto styles = torch::empty({n}, torch::kInt64);
-        std::uniform_int_distribution<size_t> pick(0, data.images.size() - 1);
+        std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
         std::uniform_int_distribution<int> team(0, std::max<int>(0, int(data.teamColourPalettes.size()) - 1));
         for (int64_t i = 0; i < n; ++i) {
-            size_t index = pick(rng);
+            size_t index = pool[pick(rng)];
             int t = data.teamColourPalettes.empty() ? -1 : team(rng);
             if (!sgdata::renderImage(data, index, t, rng() & 1, int(r), int(ch), images[i].data_ptr<float>()))
                 throw std::runtime_error("cannot render training image " + data.images[index].source);
@@ -146,12 +161,28 @@ struct BatchSampler {
     // generator's conditioning follows the data's style distribution.
     torch::Tensor styles(int64_t n) {
         auto out = torch::empty({n}, torch::kInt64);
-        std::uniform_int_distribution<size_t> pick(0, data.images.size() - 1);
+        std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
         for (int64_t i = 0; i < n; ++i)
-            out[i] = int64_t(data.images[pick(rng)].style);
+            out[i] = int64_t(data.images[pool[pick(rng)]].style);
         return out;
     }
 };
+
+// `count` of `indices` (all when fewer), evenly spread so that every style
+// shows, rendered as they are: first team colour, not mirrored.
+torch::Tensor renderSpread(const sgdata::Dataset& data, const std::vector<size_t>& indices, size_t count,
+                           const GeneratorOptions& options) {
+    const int64_t r = options.resolution(), ch = options.imgChannels();
+    count = std::min(count, indices.size());
+    auto images = torch::empty({int64_t(count), ch, r, r});
+    for (size_t i = 0; i < count; ++i) {
+        size_t index = indices[i * indices.size() / count];
+        if (!sgdata::renderImage(data, index, data.teamColourPalettes.empty() ? -1 : 0, false, int(r), int(ch),
+                                 images[int64_t(i)].data_ptr<float>()))
+            throw std::runtime_error("cannot render image " + data.images[index].source);
+    }
+    return images;
+}
 
 // --- Checkpoints -----------------------------------------------------------------
 
@@ -167,7 +198,7 @@ bool saveCheckpoint(const TrainConfig& c, GanTraining& gan, const Progress& p, s
     torch::serialize::OutputArchive root;
     gan.save(root);
     root.write("progress", torch::tensor({double(p.step), p.nimg, p.seconds}, torch::kFloat64));
-    return writeAtomically(checkpointPath(c), [&](const std::string& tmp) { root.save_to(tmp); }, error);
+    return writeAtomically(checkpointPath(c), [&](std::ostream& out) { root.save_to(out); }, error);
 }
 
 bool loadCheckpoint(const TrainConfig& c, GanTraining& gan, Progress* p, std::string* error) {
@@ -242,16 +273,41 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         *error = "no training images in " + c.data;
         return false;
     }
-    if (!c.finetune.empty() && !adoptBaseModel(c.finetune, &c.generator, &data, error))
-        return false;
-    c.generator.styleCount(int64_t(data.styles.size()));
+    const bool dcgan = c.arch == Architecture::Dcgan, encoder = !c.encoderFor.empty();
+    if (encoder) {
+        // The model's architecture and styles; the data's style labels are
+        // not used (the encoder reads images only).
+        LoadedModel base;
+        if (!importModel(c.encoderFor, &base, error))
+            return false;
+        c.generator = base.generator->options;
+        if (c.name.empty())
+            c.name = base.meta.name;
+    } else {
+        if (!c.finetune.empty() && !adoptBaseModel(c.finetune, &c.generator, &data, error))
+            return false;
+        c.generator.styleCount(int64_t(data.styles.size()));
+    }
     if (auto reason = c.generator.validate(); !reason.empty()) {
         *error = "bad architecture: " + reason;
         return false;
     }
-    const bool dcgan = c.arch == Architecture::Dcgan;
     if (c.name.empty())
         c.name = data.name;
+    // The encoder trains on the training split and is measured on the rest.
+    std::vector<size_t> pool, heldOut;
+    if (encoder) {
+        sgdata::splitHeldOut(data, c.heldOutFraction, c.seed, &pool, &heldOut);
+        if (pool.empty() || heldOut.empty()) {
+            *error = "the encoder needs real images to train on and others to measure it on: " + c.data +
+                     " splits into " + std::to_string(pool.size()) + " training and " + std::to_string(heldOut.size()) +
+                     " held-out images (--held-out-fraction, or more image groups per style)";
+            return false;
+        }
+    } else {
+        for (size_t i = 0; i < data.images.size(); ++i)
+            pool.push_back(i);
+    }
     if (c.exportPath.empty())
         c.exportPath = (fs::path(c.outDir) / (dcgan ? "images" : c.name + ".sgm")).string();
     std::error_code ec;
@@ -265,20 +321,31 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         return false;
 
     torch::manual_seed(c.seed);
-    auto gan = dcgan ? makeDcganTraining(c, error) : makeStyleGanTraining(c, error);
+    std::unique_ptr<GanTraining> gan;
+    if (encoder)
+        gan = makeEncoderTraining(c, renderSpread(data, heldOut, 256, c.generator),
+                                  renderSpread(data, pool, 8, c.generator), error);
+    else
+        gan = dcgan ? makeDcganTraining(c, error) : makeStyleGanTraining(c, error);
     if (!gan)
         return false;
     Progress progress;
     if (resume && !loadCheckpoint(c, *gan, &progress, error))
         return false;
-    BatchSampler sampler{data, c.generator, std::mt19937_64(c.seed + uint64_t(progress.step) * 7919)};
+    BatchSampler sampler{data, pool, c.generator, std::mt19937_64(c.seed + uint64_t(progress.step) * 7919)};
     if (!resume)
         gan->begin(sampler.next(256).first);
     torch::manual_seed(c.seed + uint64_t(progress.step));  // a resumed run draws fresh batches
 
-    std::printf("stylegen-train: %s%s, %zu images, %zu styles, %s %lldx%lld, batch %lld, %d threads%s\n",
-                dcgan ? "DCGAN baseline, " : c.finetune.empty() ? "" : ("fine-tuning " + c.finetune + ", ").c_str(),
-                data.name.c_str(), data.images.size(), data.styles.size(),
+    std::string what = dcgan                    ? "DCGAN baseline, "
+                       : encoder                ? "encoder for " + c.encoderFor + ", "
+                       : !c.finetune.empty()    ? "fine-tuning " + c.finetune + ", "
+                                                : "";
+    std::string images = std::to_string(data.images.size()) + " images";
+    if (encoder)
+        images += " (" + std::to_string(pool.size()) + " training, " + std::to_string(heldOut.size()) + " held out)";
+    std::printf("stylegen-train: %s%s, %s, %zu styles, %s %lldx%lld, batch %lld, %d threads%s\n", what.c_str(),
+                data.name.c_str(), images.c_str(), data.styles.size(),
                 c.generator.kind() == ModelKind::Scene ? "scene" : "character",
                 (long long)c.generator.resolution(), (long long)c.generator.resolution(), (long long)c.batch,
                 torch::get_num_threads(),
@@ -289,17 +356,22 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
             count += im.style == int(s);
         std::printf("  style %2zu %-14s %5zu images\n", s, data.styles[s].c_str(), count);
     }
-    std::fflush(stdout);
-
     const bool tty = isatty(fileno(stdout));
+    auto printReport = [&] {
+        std::string line = gan->report();
+        if (!line.empty())
+            std::printf("%sstep %lld: %s\n", tty ? "\n" : "", (long long)progress.step, line.c_str());
+        std::fflush(stdout);
+    };
+    printReport();
+
     const auto runStart = std::chrono::steady_clock::now();
     const double cpuAtStart = processCpuSeconds();
     const double secondsAtStart = progress.seconds;
     auto lastCheckpoint = runStart;
     auto lastReport = runStart;
     double reportNimg = progress.nimg;
-    double lossG = 0, lossD = 0, lossR1 = 0;
-    int64_t lossCount = 0, r1Count = 0;
+    std::vector<std::pair<std::string, std::pair<double, int64_t>>> lossSums;  // term -> (sum, steps)
 
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
@@ -317,13 +389,13 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         progress.nimg += double(c.batch);
         ++progress.step;
 
-        lossG += losses.g;
-        lossD += losses.d;
-        if (losses.r1 >= 0) {
-            lossR1 += losses.r1;
-            ++r1Count;
+        for (const auto& [name, value] : losses.terms) {
+            auto it = std::find_if(lossSums.begin(), lossSums.end(), [&](const auto& t) { return t.first == name; });
+            if (it == lossSums.end())
+                lossSums.push_back({name, {value, 1}});
+            else
+                it->second = {it->second.first + value, it->second.second + 1};
         }
-        ++lossCount;
         auto now = std::chrono::steady_clock::now();
         progress.seconds = secondsAtStart + (c.cpuClock ? processCpuSeconds() - cpuAtStart
                                                         : std::chrono::duration<double>(now - runStart).count());
@@ -338,25 +410,27 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
             for (int i = 0; i < 20; ++i)
                 bar[i] = i < int(fraction * 20) ? '#' : '.';
             bar[20] = 0;
-            char r1[32] = "";
-            if (r1Count > 0)
-                std::snprintf(r1, sizeof r1, " R1 %.3f", lossR1 / double(r1Count));
+            std::string terms;
+            for (const auto& [name, sum] : lossSums) {
+                char term[64];
+                std::snprintf(term, sizeof term, " %s %.4g", name.c_str(), sum.first / double(sum.second));
+                terms += term;
+            }
             double eta = fraction > 0 ? progress.seconds / fraction - progress.seconds : 0;
-            std::printf("%s[%s] %3d%% step %lld kimg %.1f | G %.3f D %.3f%s | %.1f img/s | %s ETA %s%s",
-                        tty ? "\r" : "", bar, int(fraction * 100), (long long)progress.step, progress.nimg / 1000.0,
-                        lossG / double(lossCount), lossD / double(lossCount), r1, ips,
+            std::printf("%s[%s] %3d%% step %lld kimg %.1f |%s | %.1f img/s | %s ETA %s%s", tty ? "\r" : "", bar,
+                        int(fraction * 100), (long long)progress.step, progress.nimg / 1000.0, terms.c_str(), ips,
                         formatDuration(progress.seconds).c_str(), formatDuration(eta).c_str(), tty ? "   " : "\n");
             std::fflush(stdout);
             lastReport = now;
             reportNimg = progress.nimg;
-            lossG = lossD = lossR1 = 0;
-            lossCount = r1Count = 0;
+            lossSums.clear();
         }
         if (c.sampleEvery > 0 && progress.step % c.sampleEvery == 0) {
             char name[64];
             std::snprintf(name, sizeof name, "samples-%06lld.png", (long long)progress.step);
             if (!gan->writeSampleGrid((fs::path(c.outDir) / name).string(), error))
                 return false;
+            printReport();
         }
         if (std::chrono::duration<double>(now - lastCheckpoint).count() >= c.checkpointMinutes * 60.0) {
             if (!saveCheckpoint(c, *gan, progress, error))
@@ -376,9 +450,11 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     if (!saveCheckpoint(c, *gan, progress, error) ||
         !gan->writeSampleGrid((fs::path(c.outDir) / "samples-final.png").string(), error))
         return false;
+    if (c.sampleEvery <= 0 || progress.step % c.sampleEvery != 0)  // else the last grid has just reported
+        printReport();
 
     Json training = {
-        {"architecture", dcgan ? "dcgan" : "stylegan2"},
+        {"architecture", dcgan ? "dcgan" : encoder ? "stylegen-encoder-1" : "stylegan2"},
         {"data", data.name},
         {"data_provenance", data.provenance},
         {"data_licence", data.licence},
@@ -392,6 +468,10 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         {"threads", torch::get_num_threads()},
         {"command", c.command},
     };
+    if (encoder) {
+        training["encoder_for"] = c.encoderFor;
+        training["held_out_images"] = heldOut.size();
+    }
     if (!gan->exportResult(data.styles, training, error))
         return false;
     std::printf("stylegen-train: %lld steps, %.1f kimg in %s; exported %s\n", (long long)progress.step,

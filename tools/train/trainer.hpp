@@ -2,7 +2,8 @@
 // atomic resumable checkpoints, sample grids, export. The architectures
 // (gan_training.hpp): StyleGAN2 (non-saturating logistic loss, lazy R1,
 // style-mixing regularisation, DiffAugment, EMA generator; exported to .sgm),
-// fine-tuning of an existing .sgm with new styles, and the DCGAN baseline.
+// fine-tuning of an existing .sgm with new styles, the DCGAN baseline, and the
+// restyle encoder of an existing .sgm.
 #pragma once
 
 #include "data/dataset.hpp"
@@ -53,6 +54,16 @@ struct TrainConfig {
     double distill = 100.0;      // weight of the old styles' output-matching loss against the original model
     // DCGAN: images per style written under exportPath for `stylegen eval --images`.
     int64_t exportImages = 256;
+    // Encoder (docs/generator.md "Encoder"): trains one for this .sgm, whose
+    // generator and discriminator (`discriminator`, default beside it) stay
+    // frozen; exports the .sgm with the encoder added.
+    std::string encoderFor;
+    std::vector<int64_t> encoderChannels;  // empty: defaultEncoderChannels
+    double featureWeight = 1.0;   // discriminator-feature (perceptual) loss
+    double latentWeight = 1.0;    // w+ and grid of generated images against their true ones
+    double deltaWeight = 0.01;    // e4e's delta regularisation: the layers' w stay close to each other
+    double gridWeight = 0.1;      // scene models: the predicted grid keeps N(0, 1) statistics per channel
+    double heldOutFraction = 0.1; // real images the encoder never trains on (PSNR, grid)
 
     nlohmann::json toJson() const;
     static bool fromJson(const nlohmann::json& j, TrainConfig* out, std::string* error);

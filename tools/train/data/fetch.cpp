@@ -212,6 +212,7 @@ bool fetchDebianPackage(const FetchOptions& options, const std::string& package,
     {
         std::ofstream marker(temporary + "/" + kMarkerName);
         marker << debName << "\n";
+        marker.close();  // a full disk shows up at the final flush
         if (!marker) {
             *error = "cannot write " + temporary + "/" + kMarkerName;
             fs::remove_all(temporary, ec);

@@ -1,5 +1,6 @@
 // png.cpp - PNG decode and encode through stb, the library's only stb translation unit.
 #include "dataset.hpp"
+#include "png_file.hpp"  // tools/cli: writeFileAtomically
 
 // Static: other targets of the project (the CLI, the trainer's output writer)
 // link their own stb; private copies cannot clash with them.
@@ -37,11 +38,17 @@ bool writePng(const std::string& path, int width, int height, int channels, cons
                  std::to_string(height) + "x" + std::to_string(channels);
         return false;
     }
-    if (!stbi_write_png(path.c_str(), width, height, channels, pixels, width * channels)) {
-        *error = "cannot write PNG " + path;
+    std::vector<uint8_t> png;
+    const auto append = [](void* context, void* data, int size) {
+        auto* bytes = static_cast<std::vector<uint8_t>*>(context);
+        bytes->insert(bytes->end(), static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size);
+    };
+    if (!stbi_write_png_to_func(append, &png, width, height, channels, pixels, width * channels)) {
+        *error = "cannot encode PNG " + path;
         return false;
     }
-    return true;
+    // Temporary file + rename: a killed run or a full disk leaves no partial PNG.
+    return sg::cli::writeFileAtomically(path, png, error);
 }
 
 }  // namespace sgdata

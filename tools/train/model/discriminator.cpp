@@ -40,10 +40,15 @@ DiscriminatorImpl::DiscriminatorImpl(const GeneratorOptions& o) : options(o) {
     styleEmbed = register_parameter("style_embed", torch::randn({o.styleCount(), ch[0]}));
 }
 
-torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& styles) {
-    auto x = fromRgb->forward(images);
+std::vector<torch::Tensor> DiscriminatorImpl::features(const torch::Tensor& images) {
+    std::vector<torch::Tensor> out{fromRgb->forward(images)};
     for (auto& block : blocks)
-        x = block->forward(x);
+        out.push_back(block->forward(out.back()));
+    return out;
+}
+
+torch::Tensor DiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& styles) {
+    auto x = features(images).back();
     x = epilogueConv->forward(minibatchStddev(x));
     auto h = epilogueFc->forward(x.flatten(1));                                // [N, C0]
     auto projection = (h * styleEmbed.index_select(0, styles)).sum(1) / std::sqrt(double(h.size(1)));

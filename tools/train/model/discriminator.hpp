@@ -26,6 +26,9 @@ public:
     explicit DiscriminatorImpl(const GeneratorOptions& options);
     // images [N, imgChannels, R, R] in [-1, 1], styles [N] int64 -> logits [N]
     torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& styles);
+    // The activations before the epilogue: fromRGB's at R, then each block's
+    // at R/2 .. 4. The encoder's perceptual loss compares them.
+    std::vector<torch::Tensor> features(const torch::Tensor& images);
 
     GeneratorOptions options;
     EqualConv2d fromRgb{nullptr};

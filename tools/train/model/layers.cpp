@@ -83,7 +83,7 @@ torch::Tensor EqualConv2dImpl::forward(const torch::Tensor& x) {
                   ? F::pad(x, F::PadFuncOptions({1, 1, 1, 1}).mode(torch::kCircular))
                   : x;
     int64_t pad = options.kernel() == 3 && options.padding() == Padding::Zero ? 1 : 0;
-    auto y = torch::conv2d(in, weight * weightGain, bias, 1, pad);
+    auto y = torch::conv2d(in, weight * weightGain, bias, options.stride(), pad);
     return options.activation() ? lreluGain(y) : y;
 }
 

@@ -53,22 +53,24 @@ public:
 };
 TORCH_MODULE(EqualLinear);
 
-// --- Plain convolution (discriminator) --------------------------------------
+// --- Plain convolution (discriminator, encoder) ------------------------------
 
 struct EqualConv2dOptions {
     EqualConv2dOptions(int64_t in, int64_t out, int64_t kernel) : in_(in), out_(out), kernel_(kernel) {}
     TORCH_ARG(int64_t, in);
     TORCH_ARG(int64_t, out);
     TORCH_ARG(int64_t, kernel);
+    TORCH_ARG(int64_t, stride) = 1;  // 2 (3x3 only): out[i] reads in[2i + k - 1], k = 0, 1, 2
     TORCH_ARG(bool, bias) = true;
     TORCH_ARG(bool, activation) = true;
-    TORCH_ARG(Padding, padding) = Padding::Zero;
+    TORCH_ARG(Padding, padding) = Padding::Zero;  // 3x3: zeros or wrap; 1x1 never pads
 };
 
 class EqualConv2dImpl : public torch::nn::Module {
 public:
     explicit EqualConv2dImpl(const EqualConv2dOptions& options);
     torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor effectiveWeight() const { return weight * weightGain; }
 
     EqualConv2dOptions options;
     torch::Tensor weight, bias;
