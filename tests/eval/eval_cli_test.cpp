@@ -169,6 +169,121 @@ TEST_F(EvalCliTest, BadInput_FailsWithAMessage) {
     r = eval({"--data", data, "--model", (root_ / "missing.sgm").string()});
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("cannot load model"), std::string::npos) << r.err;
+    r = eval({"--data", data, "--model", model, "--hold-out", "style0"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("--hold-out leaves styles out of --data wesnoth only"), std::string::npos) << r.err;
+}
+
+std::string writeEncoderModel(const std::string& dir, const std::string& name, sgtest::TinyKind kind) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(kind, 3, 5);
+    sgtest::addTinyEncoder(&parts, 6);
+    return sgtest::writeTinyModelParts(dir, name, parts);
+}
+
+TEST_F(EvalCliTest, Restyle_CharacterModelWithEncoder_WritesReproducibleReports) {
+    const std::string data = writeFolder("real", 3, 20, 4, 1);
+    const std::string model = writeEncoderModel(root_.string(), "enc.sgm", sgtest::TinyKind::Character);
+    const std::vector<std::string> args = {
+        "--restyle", "--data", data, "--model", model, "--count", "3", "--strength", "0,1",
+        "--classifier-epochs", "1", "--classifier-cache", (root_ / "classifiers").string(), "--threads", "2",
+        "--json", (root_ / "r.json").string(), "--markdown", (root_ / "r.md").string(),
+        "--sheet", (root_ / "r.png").string()};
+    const RunResult first = eval(args);
+    ASSERT_EQ(first.exitCode, 0) << first.err;
+
+    const nlohmann::json j = nlohmann::json::parse(readFile(root_ / "r.json"));
+    EXPECT_EQ(j["command"].get<std::string>().rfind("stylegen-eval --restyle --data ", 0), 0u);
+    EXPECT_EQ(j["mode"], "restyle");
+    EXPECT_EQ(j["shape_metric"], "silhouette_iou");
+    EXPECT_EQ(j["data"]["styles"], (nlohmann::json{"style0", "style1", "style2"}));
+    EXPECT_EQ(j["data"]["inputs"], (nlohmann::json{2, 2, 2}));  // 2 of 20 held out: fewer than --count
+    ASSERT_EQ(j["methods"].size(), 4u);  // two strengths, colour transfer, random sample
+    EXPECT_EQ(j["methods"][0]["strength"], 0.0);
+    EXPECT_EQ(j["methods"][1]["strength"], 1.0);
+    EXPECT_EQ(j["methods"][2]["method"], "colour_transfer");
+    EXPECT_EQ(j["methods"][3]["method"], "random_sample");
+    for (const auto& m : j["methods"]) {
+        EXPECT_TRUE(isFraction(m["overall"]["style_accuracy"])) << m["label"];
+        EXPECT_TRUE(isFraction(m["overall"]["silhouette_iou"])) << m["label"];
+        EXPECT_EQ(m["overall"]["images"], 3 * 2 * 2);  // 6 pairs of 2 inputs
+        ASSERT_EQ(m["pairs"]["style0"].size(), 2u);
+        EXPECT_FALSE(m["pairs"]["style0"].contains("style0"));
+        for (const auto& [source, targets] : m["pairs"].items())
+            for (const auto& [target, pair] : targets.items()) {
+                EXPECT_TRUE(isFraction(pair["style_accuracy"])) << source << " -> " << target;
+                // The colour transfer keeps alpha: the very same silhouettes.
+                if (m["method"] == "colour_transfer") {
+                    EXPECT_EQ(pair["silhouette_iou"], 1.0) << source << " -> " << target;
+                }
+            }
+    }
+    // At strength 0 the target does not matter: every pair is the reconstruction.
+    for (const std::string style : {"style0", "style1", "style2"}) {
+        const auto& rebuilt = j["reconstruction"]["styles"][style];
+        EXPECT_TRUE(rebuilt["psnr"].is_number() || rebuilt["psnr"] == "inf");
+        EXPECT_GE(rebuilt["swd"].get<double>(), 0.0);
+        EXPECT_DOUBLE_EQ(j["methods"][0]["by_source"][style]["silhouette_iou"].get<double>(),
+                         rebuilt["silhouette_iou"].get<double>())
+            << style;
+    }
+
+    const std::string markdown = readFile(root_ / "r.md");
+    EXPECT_EQ(markdown.rfind("### Restyle: real, 16x16 RGBA, enc", 0), 0u) << markdown.substr(0, 80);
+    EXPECT_NE(markdown.find("\n" + j["command"].get<std::string>() + "\n"), std::string::npos);
+    EXPECT_NE(markdown.find("| restyle, strength 1 |"), std::string::npos);
+    EXPECT_NE(markdown.find("| colour transfer (AdaIN) |"), std::string::npos);
+    EXPECT_EQ(first.out, markdown);
+    int width = 0, height = 0;
+    std::vector<uint8_t> sheet;
+    std::string error;
+    ASSERT_TRUE(sgdata::loadPng((root_ / "r.png").string(), &width, &height, &sheet, &error)) << error;
+    EXPECT_GT(width, 8 * 64);   // input, reconstruction, 3 restyles, 3 colour transfers, 16x16 shown 4x
+    EXPECT_GT(height, 6 * 64);  // two inputs per style
+
+    const RunResult second = eval(args);
+    ASSERT_EQ(second.exitCode, 0) << second.err;
+    const nlohmann::json again = nlohmann::json::parse(readFile(root_ / "r.json"));
+    EXPECT_TRUE(again["classifier"]["from_cache"].get<bool>());
+    EXPECT_EQ(again["methods"], j["methods"]);
+    EXPECT_EQ(again["reconstruction"], j["reconstruction"]);
+}
+
+TEST_F(EvalCliTest, Restyle_SceneModel_ReportsStructureError) {
+    const std::string data = writeFolder("tiles", 2, 20, 3, 3);
+    const std::string model = writeEncoderModel(root_.string(), "scene.sgm", sgtest::TinyKind::Scene);
+    const RunResult r = eval({"--restyle", "--data", data, "--model", model, "--styles", "style0,style1",
+                              "--classifier-epochs", "1", "--classifier-cache", (root_ / "classifiers").string(),
+                              "--json", (root_ / "s.json").string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(readFile(root_ / "s.json"));
+    EXPECT_TRUE(j["scene"].get<bool>());
+    EXPECT_EQ(j["shape_metric"], "structure_error");
+    for (const auto& m : j["methods"])
+        EXPECT_GE(m["overall"]["structure_error"].get<double>(), 0.0) << m["label"];
+    EXPECT_NE(r.out.find("| method | style accuracy | of real | structure error |"), std::string::npos) << r.out;
+}
+
+TEST_F(EvalCliTest, Restyle_BadInput_FailsWithAMessage) {
+    const std::string data = writeFolder("real", 2, 10, 4, 1);
+    const std::string plain = sgtest::writeTinyModel(root_.string(), "plain.sgm", sgtest::TinyKind::Character, 2);
+    const std::string model = writeEncoderModel(root_.string(), "enc.sgm", sgtest::TinyKind::Character);
+    RunResult r = eval({"--restyle", "--data", data, "--model", plain, "--classifier-epochs", "1",
+                        "--classifier-cache", (root_ / "classifiers").string()});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("has no encoder"), std::string::npos) << r.err;
+    r = eval({"--restyle", "--data", data, "--model", model, "--model", model});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("--restyle measures one model"), std::string::npos) << r.err;
+    r = eval({"--restyle", "--data", data, "--images", data});
+    EXPECT_EQ(r.exitCode, 2);
+    r = eval({"--data", data, "--model", model, "--strength", "0.5"});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("options of --restyle"), std::string::npos) << r.err;
+    r = eval({"--restyle", "--data", data, "--model", model, "--strength", "0.5,1.5"});
+    EXPECT_EQ(r.exitCode, 2);
+    r = eval({"--restyle", "--data", data, "--model", model, "--styles", "style0"});
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("two styles or more"), std::string::npos) << r.err;
 }
 
 TEST_F(EvalCliTest, StylegenEval_RunsTheEvaluatorBesideIt) {

@@ -86,51 +86,6 @@ void chooseSize(const EvalOptions& o, const std::vector<OpenSource>& sources, in
     }
 }
 
-std::vector<std::string> chooseStyles(const EvalOptions& o, const sgdata::Dataset& data,
-                                      const std::vector<OpenSource>& sources, std::vector<std::string>* notes) {
-    std::vector<std::string> styles;
-    if (!o.styles.empty()) {
-        for (const std::string& style : o.styles) {
-            if (!contains(data.styles, style))
-                throw std::runtime_error("--styles: '" + style + "' is not a style of " + data.name + " (" +
-                                         joined(data.styles) + ")");
-            for (const OpenSource& s : sources)
-                if (!contains(s.styles, style))
-                    throw std::runtime_error("--styles: '" + style + "' is not a style of " + s.spec->path + " (" +
-                                             joined(s.styles) + ")");
-            if (!contains(styles, style))
-                styles.push_back(style);
-        }
-        return styles;
-    }
-    for (const std::string& style : data.styles) {
-        std::vector<std::string> missing;
-        for (const OpenSource& s : sources)
-            if (!contains(s.styles, style))
-                missing.push_back(s.spec->label);
-        if (missing.empty())
-            styles.push_back(style);
-        else
-            notes->push_back("style " + style + " is not in " + joined(missing) + ": not evaluated");
-    }
-    if (styles.empty())
-        throw std::runtime_error("no style of " + data.name + " (" + joined(data.styles) +
-                                 ") is in every model or folder given");
-    return styles;
-}
-
-// Mean of the values that exist (a one-image set has no diversity).
-double meanOf(const std::vector<double>& values) {
-    double sum = 0.0;
-    size_t n = 0;
-    for (double v : values)
-        if (!std::isnan(v)) {
-            sum += v;
-            ++n;
-        }
-    return n ? sum / double(n) : kNoValue;
-}
-
 // One row's images of one style, classified.
 struct RowImages {
     ImageSet images;
@@ -233,6 +188,134 @@ std::string describeSource(const EvalOptions& o, const OpenSource& s, bool scene
 
 }  // namespace
 
+double meanOf(const std::vector<double>& values) {
+    double sum = 0.0;
+    size_t n = 0;
+    for (double v : values)
+        if (!std::isnan(v)) {
+            sum += v;
+            ++n;
+        }
+    return n ? sum / double(n) : kNoValue;
+}
+
+std::vector<std::string> chooseStyles(const EvalOptions& o, const sgdata::Dataset& data,
+                                      const std::vector<StyleSource>& sources, std::vector<std::string>* notes) {
+    std::vector<std::string> styles;
+    if (!o.styles.empty()) {
+        for (const std::string& style : o.styles) {
+            if (!contains(data.styles, style))
+                throw std::runtime_error("--styles: '" + style + "' is not a style of " + data.name + " (" +
+                                         joined(data.styles) + ")");
+            for (const StyleSource& s : sources)
+                if (!contains(s.styles, style))
+                    throw std::runtime_error("--styles: '" + style + "' is not a style of " + s.path + " (" +
+                                             joined(s.styles) + ")");
+            if (!contains(styles, style))
+                styles.push_back(style);
+        }
+        return styles;
+    }
+    for (const std::string& style : data.styles) {
+        std::vector<std::string> missing;
+        for (const StyleSource& s : sources)
+            if (!contains(s.styles, style))
+                missing.push_back(s.label);
+        if (missing.empty())
+            styles.push_back(style);
+        else
+            notes->push_back("style " + style + " is not in " + joined(missing) + ": not evaluated");
+    }
+    if (styles.empty())
+        throw std::runtime_error("no style of " + data.name + " (" + joined(data.styles) +
+                                 ") is in every model or folder given");
+    return styles;
+}
+
+sgdata::Dataset loadData(const EvalOptions& o) {
+    sgdata::Dataset data;
+    std::string error;
+    sgdata::FetchOptions fetch;
+    fetch.cacheDir = o.cacheDir;
+    if (!o.holdOut.empty() && o.data != "wesnoth")
+        throw std::runtime_error("--hold-out leaves styles out of --data wesnoth only (as stylegen-train's); for " +
+                                 o.data + " choose the styles with --styles");
+    const bool loaded = o.data == "wesnoth" ? sgdata::loadWesnothUnits(fetch, o.holdOut, &data, &error)
+                        : o.data == "crawl" ? sgdata::loadCrawlTiles(fetch, &data, &error)
+                                            : sgdata::loadImageFolder(o.data, &data, &error);
+    if (!loaded)
+        throw std::runtime_error("--data " + o.data + ": " + error);
+    return data;
+}
+
+void prepareRealData(const EvalOptions& o, int size, int channels, const LogFn& log, RealData* real) {
+    auto say = [&](const std::string& line) {
+        if (log)
+            log(line);
+    };
+    const sgdata::Dataset& data = real->data;
+    real->splitSeed = kSplitSeed;
+    std::vector<size_t> train, heldOut;
+    if (o.groupSplit)
+        sgdata::splitHeldOut(data, o.holdOutFraction, kSplitSeed, &train, &heldOut);
+    else
+        splitImages(data, o.holdOutFraction, kSplitSeed, &train, &heldOut);
+    const size_t dataStyles = data.styles.size();
+    std::vector<std::vector<size_t>> trainOf(dataStyles), heldOutOf(dataStyles);
+    for (size_t i : train)
+        trainOf[size_t(data.images[i].style)].push_back(i);
+    for (size_t i : heldOut)
+        heldOutOf[size_t(data.images[i].style)].push_back(i);
+    std::vector<size_t> trainOrder, heldOutOrder;  // grouped by style
+    std::vector<int> trainLabels;
+    real->trainBegin.assign(dataStyles + 1, 0);
+    real->heldOutBegin.assign(dataStyles + 1, 0);
+    for (size_t s = 0; s < dataStyles; ++s) {
+        real->trainBegin[s] = trainOrder.size();
+        real->heldOutBegin[s] = heldOutOrder.size();
+        trainOrder.insert(trainOrder.end(), trainOf[s].begin(), trainOf[s].end());
+        heldOutOrder.insert(heldOutOrder.end(), heldOutOf[s].begin(), heldOutOf[s].end());
+        trainLabels.insert(trainLabels.end(), trainOf[s].size(), int(s));
+    }
+    real->trainBegin[dataStyles] = trainOrder.size();
+    real->heldOutBegin[dataStyles] = heldOutOrder.size();
+    say("rendering " + std::to_string(train.size()) + " training and " + std::to_string(heldOut.size()) +
+        " held-out images at " + std::to_string(size) + "x" + std::to_string(size));
+    real->train = renderImages(data, trainOrder, true, size, channels, o.threads);
+    real->heldOut = renderImages(data, heldOutOrder, true, size, channels, o.threads);
+
+    std::string classifierDir = o.classifierDir;
+    if (classifierDir.empty()) {
+        sgdata::FetchOptions fetch;
+        fetch.cacheDir = o.cacheDir;
+        std::string cache, error;
+        if (sgdata::resolveCacheDir(fetch, &cache, &error))
+            classifierDir = cache + "/eval";
+        else
+            say("no cache folder (" + error + "): the classifier is trained without caching");
+    }
+    real->net = trainOrLoadClassifier(classifierDir, real->train, trainLabels, int(dataStyles), o.classifier,
+                                      &real->classifierFromCache, log);
+    real->trainClasses = classify(real->net, real->train);
+    real->heldOutClasses = classify(real->net, real->heldOut);
+    size_t right = 0;
+    real->heldOutAccuracyOf.assign(dataStyles, kNoValue);
+    for (size_t s = 0; s < dataStyles; ++s) {
+        size_t rightHere = 0;
+        for (size_t i = real->heldOutBegin[s]; i < real->heldOutBegin[s + 1]; ++i)
+            rightHere += real->heldOutClasses.predicted[i] == int(s);
+        right += rightHere;
+        if (real->heldOutCount(s) > 0)
+            real->heldOutAccuracyOf[s] = double(rightHere) / double(real->heldOutCount(s));
+    }
+    real->heldOutAccuracy = heldOut.empty() ? kNoValue : double(right) / double(heldOut.size());
+    real->heldOutBalancedAccuracy = meanOf(real->heldOutAccuracyOf);
+    char accuracy[128];
+    std::snprintf(accuracy, sizeof accuracy, "classifier held-out accuracy %.1f%% (balanced over %zu styles %.1f%%)",
+                  100.0 * real->heldOutAccuracy, dataStyles, 100.0 * real->heldOutBalancedAccuracy);
+    say(accuracy);
+}
+
 void splitImages(const sgdata::Dataset& data, double fraction, uint64_t seed, std::vector<size_t>* train,
                  std::vector<size_t>* heldOut) {
     train->clear();
@@ -270,7 +353,6 @@ Report evaluate(const EvalOptions& o, const LogFn& log) {
     report.command = o.command;
     report.holdOutFraction = o.holdOutFraction;
     report.groupSplit = o.groupSplit;
-    report.splitSeed = kSplitSeed;
     report.k = o.k;
     report.count = o.count;
     report.seed = o.seed;
@@ -296,81 +378,31 @@ Report evaluate(const EvalOptions& o, const LogFn& log) {
                                  std::to_string(report.swd.minResolution) + " at least)");
 
     say("loading " + o.data);
-    sgdata::Dataset data;
-    std::string error;
-    sgdata::FetchOptions fetch;
-    fetch.cacheDir = o.cacheDir;
-    const bool loaded = o.data == "wesnoth" ? sgdata::loadWesnothUnits(fetch, {}, &data, &error)
-                        : o.data == "crawl" ? sgdata::loadCrawlTiles(fetch, &data, &error)
-                                            : sgdata::loadImageFolder(o.data, &data, &error);
-    if (!loaded)
-        throw std::runtime_error("--data " + o.data + ": " + error);
+    RealData real;
+    real.data = loadData(o);
+    const sgdata::Dataset& data = real.data;
     report.dataName = data.name;
     report.provenance = data.provenance;
-    report.styles = chooseStyles(o, data, sources, &report.notes);
+    std::vector<StyleSource> styleSources;
+    for (const OpenSource& s : sources)
+        styleSources.push_back({s.spec->path, s.spec->label, s.styles});
+    report.styles = chooseStyles(o, data, styleSources, &report.notes);
 
     // The split, per data style; the classifier learns every style of the data.
-    std::vector<size_t> train, heldOut;
-    if (o.groupSplit)
-        sgdata::splitHeldOut(data, o.holdOutFraction, kSplitSeed, &train, &heldOut);
-    else
-        splitImages(data, o.holdOutFraction, kSplitSeed, &train, &heldOut);
-    const size_t dataStyles = data.styles.size();
-    std::vector<std::vector<size_t>> trainOf(dataStyles), heldOutOf(dataStyles);
-    for (size_t i : train)
-        trainOf[size_t(data.images[i].style)].push_back(i);
-    for (size_t i : heldOut)
-        heldOutOf[size_t(data.images[i].style)].push_back(i);
-    std::vector<size_t> trainOrder, heldOutOrder;  // grouped by style
-    std::vector<int> trainLabels, heldOutLabels;
-    std::vector<size_t> trainBegin(dataStyles + 1), heldOutBegin(dataStyles + 1);
-    for (size_t s = 0; s < dataStyles; ++s) {
-        trainBegin[s] = trainOrder.size();
-        heldOutBegin[s] = heldOutOrder.size();
-        trainOrder.insert(trainOrder.end(), trainOf[s].begin(), trainOf[s].end());
-        heldOutOrder.insert(heldOutOrder.end(), heldOutOf[s].begin(), heldOutOf[s].end());
-        trainLabels.insert(trainLabels.end(), trainOf[s].size(), int(s));
-        heldOutLabels.insert(heldOutLabels.end(), heldOutOf[s].size(), int(s));
-    }
-    trainBegin[dataStyles] = trainOrder.size();
-    heldOutBegin[dataStyles] = heldOutOrder.size();
-    say("rendering " + std::to_string(train.size()) + " training and " + std::to_string(heldOut.size()) +
-        " held-out images at " + std::to_string(report.resolution) + "x" + std::to_string(report.resolution));
-    const ImageSet trainImages =
-        renderImages(data, trainOrder, true, report.resolution, report.channels, o.threads);
-    const ImageSet heldOutImages =
-        renderImages(data, heldOutOrder, true, report.resolution, report.channels, o.threads);
-
-    std::string classifierDir = o.classifierDir;
-    if (classifierDir.empty()) {
-        std::string cache;
-        if (sgdata::resolveCacheDir(fetch, &cache, &error))
-            classifierDir = cache + "/eval";
-        else
-            say("no cache folder (" + error + "): the classifier is trained without caching");
-    }
-    StyleClassifier net = trainOrLoadClassifier(classifierDir, trainImages, trainLabels, int(dataStyles),
-                                                o.classifier, &report.classifierFromCache, log);
-    report.classifierStyles = dataStyles;
-    report.featureDim = net->featureDim();
-    const Classification trainClasses = classify(net, trainImages);
-    const Classification heldOutClasses = classify(net, heldOutImages);
-    size_t right = 0;
-    std::vector<double> perStyle;
-    for (size_t s = 0; s < dataStyles; ++s) {
-        size_t rightHere = 0;
-        for (size_t i = heldOutBegin[s]; i < heldOutBegin[s + 1]; ++i)
-            rightHere += heldOutClasses.predicted[i] == int(s);
-        right += rightHere;
-        if (heldOutBegin[s + 1] > heldOutBegin[s])
-            perStyle.push_back(double(rightHere) / double(heldOutBegin[s + 1] - heldOutBegin[s]));
-    }
-    report.heldOutAccuracy = heldOut.empty() ? kNoValue : double(right) / double(heldOut.size());
-    report.heldOutBalancedAccuracy = meanOf(perStyle);
-    char accuracy[128];
-    std::snprintf(accuracy, sizeof accuracy, "classifier held-out accuracy %.1f%% (balanced over %zu styles %.1f%%)",
-                  100.0 * report.heldOutAccuracy, dataStyles, 100.0 * report.heldOutBalancedAccuracy);
-    say(accuracy);
+    prepareRealData(o, report.resolution, report.channels, log, &real);
+    report.splitSeed = real.splitSeed;
+    report.classifierFromCache = real.classifierFromCache;
+    report.classifierStyles = data.styles.size();
+    report.featureDim = real.net->featureDim();
+    report.heldOutAccuracy = real.heldOutAccuracy;
+    report.heldOutBalancedAccuracy = real.heldOutBalancedAccuracy;
+    const ImageSet& trainImages = real.train;
+    const ImageSet& heldOutImages = real.heldOut;
+    const Classification& trainClasses = real.trainClasses;
+    const Classification& heldOutClasses = real.heldOutClasses;
+    const std::vector<size_t>& trainBegin = real.trainBegin;
+    const std::vector<size_t>& heldOutBegin = real.heldOutBegin;
+    StyleClassifier& net = real.net;
 
     // Rows: the floor, then one per source.
     report.rows.resize(1 + sources.size());

@@ -34,6 +34,7 @@ struct EvalOptions {
     std::string command;        // the command line, printed at the top of every report
     std::string data;           // wesnoth, crawl or a folder <root>/<style>/*.png
     std::string cacheDir;       // Debian packages; empty: $STYLEGEN_CACHE, ...
+    std::vector<std::string> holdOut;  // wesnoth styles left out of the data, as stylegen-train's --hold-out
     std::string classifierDir;  // trained classifiers; empty: <cache>/eval
     double holdOutFraction = 0.1;
     bool groupSplit = false;    // hold out whole groups (sgdata::splitHeldOut) instead of images
@@ -49,6 +50,12 @@ struct EvalOptions {
     int k = 3;                        // precision/recall neighbours
     ClassifierOptions classifier;
     int threads = 0;                  // 0: all hardware threads
+
+    // --restyle (restyle_evaluation.hpp): one model with an encoder restyles
+    // up to `count` held-out images of every style into every other style.
+    bool restyle = false;
+    std::vector<float> strengths{1.0f};  // one set of results each
+    uint32_t refinementSteps = 0;
 };
 
 constexpr size_t kSampleImages = 4;
@@ -105,6 +112,52 @@ struct Report {
     std::vector<std::vector<ImageSet>> samples;
     double seconds = 0.0;   // wall time of evaluate()
 };
+
+/// Mean of the values that are not NaN (a one-image set has no diversity);
+/// NaN when there are none.
+double meanOf(const std::vector<double>& values);
+
+/// The real data every mode measures against: the data set, its split, both
+/// splits rendered at the evaluation size and grouped by style, and the style
+/// classifier trained on the training split with its predictions for both.
+struct RealData {
+    sgdata::Dataset data;
+    uint64_t splitSeed = 0;
+    ImageSet train, heldOut;
+    // Per data style, the index of its first image in train / heldOut; the
+    // last entry (index styles) is the end.
+    std::vector<size_t> trainBegin, heldOutBegin;
+    StyleClassifier net{nullptr};
+    bool classifierFromCache = false;
+    Classification trainClasses, heldOutClasses;
+    std::vector<double> heldOutAccuracyOf;  // per data style (NaN: none held out)
+    double heldOutAccuracy = kNoValue;      // share of held-out images classified right
+    double heldOutBalancedAccuracy = kNoValue;  // mean over styles
+
+    size_t trainCount(size_t style) const { return trainBegin[style + 1] - trainBegin[style]; }
+    size_t heldOutCount(size_t style) const { return heldOutBegin[style + 1] - heldOutBegin[style]; }
+};
+
+/// A model or folder's name and styles, for chooseStyles.
+struct StyleSource {
+    std::string path, label;
+    std::vector<std::string> styles;
+};
+
+/// Loads --data as the trainer does. Throws std::runtime_error.
+sgdata::Dataset loadData(const EvalOptions& options);
+
+/// The styles to evaluate: --styles (each must be in the data and in every
+/// source), else every style of the data that all sources have; the others
+/// are noted. Throws std::runtime_error when none is left.
+std::vector<std::string> chooseStyles(const EvalOptions& options, const sgdata::Dataset& data,
+                                      const std::vector<StyleSource>& sources, std::vector<std::string>* notes);
+
+/// Splits real->data (already loaded) as --split asks, renders both splits at
+/// size x size with `channels` channels, and trains (or loads from the
+/// cache) the classifier on the training split of every style of the data,
+/// then classifies both splits. Throws std::runtime_error.
+void prepareRealData(const EvalOptions& options, int size, int channels, const LogFn& log, RealData* real);
 
 /// The evaluation's default split: per style, a seeded shuffle of the style's
 /// images, of which the first round(fraction x n), at least one and never

@@ -3,11 +3,14 @@
 //
 //   stylegen-eval --data wesnoth --cache ~/.cache/stylegen --model models/characters.sgm
 //                 --json out/characters.json --markdown out/characters.md --sheet out/characters-eval.png
+//   stylegen-eval --restyle --data wesnoth --model models/characters.sgm --count 16 --sheet out/restyle.png
 #include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -26,13 +29,16 @@ constexpr uint64_t kMaxCount = 10000;
 constexpr uint64_t kMaxSeamSize = 1024;
 
 constexpr const char* kUsage = R"(usage: stylegen-eval --data SOURCE (--model M.sgm | --images DIR)... [options]
+       stylegen-eval --restyle --data SOURCE --model M.sgm [options]
        stylegen eval ...   (the same, through the stylegen CLI)
 
 Measures generated images against real ones (docs/quality.md): SWD on
 Laplacian-pyramid patches, style accuracy of a classifier trained on the real
 training split, diversity and precision/recall in its feature space, and for
 scenes the seam score. The first row of every table is real-vs-real (the
-held-out split against the training split): the floor.
+held-out split against the training split): the floor. With --restyle it
+measures sgRestyle instead: held-out real images of every style restyled into
+every other style, against two baselines on the same images.
 
 images to evaluate (one or more; one table row each, in this order):
   --model M.sgm           generated through the stylegen API
@@ -45,14 +51,22 @@ real data:
   --split images|groups   hold out images at random (default), or whole groups
                           (a unit's frames, a tile's variants) as docs/data.md does
   --styles A,B,...        only these styles (default: every style of the data that all rows have)
+  --hold-out A,B,...      wesnoth: styles left out of the data, classifier included, as
+                          stylegen-train's --hold-out (with --split groups the held-out
+                          split is then the one the trainer held out of a restyle encoder)
 generation (models):
-  --count N               images per style (default 256)
-  --seed S                seeds S .. S+N-1 (default 1)
+  --count N               images per style (default 256); --restyle: at most N
+                          held-out images of each style are its inputs
+  --seed S                seeds S .. S+N-1 (default 1); --restyle: of the random samples
   --psi X                 truncation, 0..1 (default 1: none)
   --seam-size N           scene models: seam-score images of N x N (default 128) ...
   --seam-count N          ... N per style (default 16)
   --resolution R          evaluation size without a model (default: the data set's
   --channels 3|4          training size: crawl 32x32 RGB, else 64x64 RGBA)
+restyle (docs/quality.md, "Restyle"):
+  --restyle               measure restyle: one --model that carries an encoder
+  --strength S,...        restyle strengths in 0..1, one table row each (default 1)
+  --refine N              refinement steps of every restyle (default 0)
 classifier:
   --classifier-epochs N   training epochs (default 10)
   --classifier-width N    channels of its first layer, doubled by each stage (default 32)
@@ -112,6 +126,7 @@ bool parse(const std::vector<std::string>& args, sgeval::EvalOptions* o, Outputs
     using sg::cli::parseUnsigned;
     sg::cli::ArgScanner scanner(args);
     std::vector<std::string> labels;
+    bool restyleOptions = false;
     std::string v;
     while (!scanner.done()) {
         if (scanner.flag("--help") || scanner.flag("-h")) {
@@ -129,6 +144,7 @@ bool parse(const std::vector<std::string>& args, sgeval::EvalOptions* o, Outputs
             if (v != "images" && v != "groups") throw sg::cli::UsageError("--split '" + v + "': expected images or groups");
             o->groupSplit = v == "groups";
         } else if (scanner.option("--styles", &v)) o->styles = splitList(v);
+        else if (scanner.option("--hold-out", &v)) o->holdOut = splitList(v);
         else if (scanner.option("--count", &v)) o->count = uint32_t(parseUnsigned("--count", v, 1, kMaxCount));
         else if (scanner.option("--seed", &v)) o->seed = parseUnsigned("--seed", v, 0, UINT64_MAX - kMaxCount);
         else if (scanner.option("--psi", &v)) o->psi = parseFloat("--psi", v, 0.0f, 1.0f);
@@ -148,12 +164,27 @@ bool parse(const std::vector<std::string>& args, sgeval::EvalOptions* o, Outputs
         else if (scanner.option("--markdown", &v)) out->markdown = v;
         else if (scanner.option("--sheet", &v)) out->sheet = v;
         else if (scanner.option("--threads", &v)) o->threads = int(parseUnsigned("--threads", v, 0, 4096));
-        else scanner.rejectCurrent();
+        else if (scanner.flag("--restyle")) o->restyle = true;
+        else if (scanner.option("--strength", &v)) {
+            o->strengths.clear();
+            for (const std::string& item : splitList(v))
+                o->strengths.push_back(parseFloat("--strength", item, 0.0f, 1.0f));
+            if (o->strengths.empty())
+                throw sg::cli::UsageError("--strength: give one strength or more, e.g. 0.5,1");
+            restyleOptions = true;
+        } else if (scanner.option("--refine", &v)) {
+            o->refinementSteps = uint32_t(parseUnsigned("--refine", v, 0, SG_MAX_RESTYLE_REFINEMENT_STEPS));
+            restyleOptions = true;
+        } else scanner.rejectCurrent();
     }
     if (o->data.empty())
         throw sg::cli::UsageError("--data is required: wesnoth, crawl or a folder <root>/<style>/*.png");
     if (o->sources.empty())
         throw sg::cli::UsageError("give at least one --model M.sgm or --images DIR");
+    if (o->restyle && (o->sources.size() != 1 || o->sources[0].kind != sgeval::Source::Kind::Model))
+        throw sg::cli::UsageError("--restyle measures one model: give one --model M.sgm (with an encoder), no --images");
+    if (restyleOptions && !o->restyle)
+        throw sg::cli::UsageError("--strength and --refine are options of --restyle");
     if (!labels.empty()) {
         if (labels.size() != o->sources.size())
             throw sg::cli::UsageError("--label has " + std::to_string(labels.size()) + " names for " +
@@ -197,20 +228,33 @@ int main(int argc, char** argv) {
         options.command = commandLine(args);
         std::fprintf(stderr, "%s\n", options.command.c_str());
         const auto start = std::chrono::steady_clock::now();
-        const sgeval::Report report = sgeval::evaluate(options, [&](const std::string& line) {
+        const sgeval::LogFn log = [&](const std::string& line) {
             const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             std::fprintf(stderr, "[%6.1f s] %s\n", t, line.c_str());
-        });
-        const std::string markdown = sgeval::markdownReport(report);
+        };
+        std::string markdown;
+        nlohmann::json json;
+        std::function<sg::cli::Image()> sheet;
+        if (options.restyle) {
+            auto report = std::make_shared<const sgeval::RestyleReport>(sgeval::evaluateRestyle(options, log));
+            markdown = sgeval::restyleMarkdown(*report);
+            json = sgeval::restyleJson(*report);
+            sheet = [report] { return sgeval::restyleSheet(*report); };
+        } else {
+            auto report = std::make_shared<const sgeval::Report>(sgeval::evaluate(options, log));
+            markdown = sgeval::markdownReport(*report);
+            json = sgeval::jsonReport(*report);
+            sheet = [report] { return sgeval::contactSheet(*report); };
+        }
         std::fputs(markdown.c_str(), stdout);
         std::fflush(stdout);
         if (!out.markdown.empty())
             writeText(out.markdown, markdown);
         if (!out.json.empty())
-            writeText(out.json, sgeval::jsonReport(report).dump(2) + "\n");
+            writeText(out.json, json.dump(2) + "\n");
         if (!out.sheet.empty()) {
             std::string error;
-            if (!sg::cli::writePngAtomically(out.sheet, sgeval::contactSheet(report), &error))
+            if (!sg::cli::writePngAtomically(out.sheet, sheet(), &error))
                 throw std::runtime_error(error);
             std::fprintf(stderr, "stylegen-eval: wrote %s\n", out.sheet.c_str());
         }

@@ -11,11 +11,13 @@
 #include "contact_sheet.hpp"
 
 namespace sgeval {
-namespace {
+namespace detail {
 
 std::string number(double value, const char* format) {
     if (std::isnan(value))
         return "n/a";
+    if (std::isinf(value))
+        return value > 0 ? "inf" : "-inf";
     char text[64];
     std::snprintf(text, sizeof text, format, value);
     return text;
@@ -30,6 +32,27 @@ std::string escaped(const std::string& text) {
 }
 
 std::string percent(double value) { return std::isnan(value) ? "n/a" : number(100.0 * value, "%.1f%%"); }
+
+nlohmann::json valueOrNull(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+
+sg::cli::Image toRgba(const ImageSet& set, size_t i) {
+    sg::cli::Image out(uint32_t(set.size), uint32_t(set.size));
+    const size_t plane = size_t(set.size) * size_t(set.size);
+    for (size_t p = 0; p < plane; ++p)
+        for (int ch = 0; ch < 4; ++ch)
+            out.pixels[p * 4 + size_t(ch)] = ch < set.channels ? set.image(i)[size_t(ch) * plane + p] : 255;
+    return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::escaped;
+using detail::number;
+using detail::percent;
+using detail::toRgba;
+using detail::valueOrNull;
 
 std::string withCommas(size_t n) {
     std::string digits = std::to_string(n), out;
@@ -60,8 +83,6 @@ void metricTable(const Report& r, std::string* md, const std::string& title,
     *md += "\n";
 }
 
-nlohmann::json valueOrNull(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
-
 nlohmann::json metricsJson(const Report& r, const Metrics& m) {
     nlohmann::json perLevel = nlohmann::json::object();
     for (size_t l = 0; l < m.swdPerLevel.size(); ++l)
@@ -77,16 +98,6 @@ nlohmann::json metricsJson(const Report& r, const Metrics& m) {
     if (r.scene)
         j["seam_score"] = valueOrNull(m.seam);
     return j;
-}
-
-// A planar premultiplied image as the CLI's interleaved RGBA.
-sg::cli::Image toRgba(const ImageSet& set, size_t i) {
-    sg::cli::Image out(uint32_t(set.size), uint32_t(set.size));
-    const size_t plane = size_t(set.size) * size_t(set.size);
-    for (size_t p = 0; p < plane; ++p)
-        for (int ch = 0; ch < 4; ++ch)
-            out.pixels[p * 4 + size_t(ch)] = ch < set.channels ? set.image(i)[size_t(ch) * plane + p] : 255;
-    return out;
 }
 
 }  // namespace

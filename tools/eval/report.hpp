@@ -1,7 +1,8 @@
 // report.hpp - the outputs of stylegen-eval: a markdown report (tables with
 // one row per image source, pasteable into a model card), the same numbers as
-// JSON, and a contact sheet of real and generated images per style. Every
-// report starts with the command that made it.
+// JSON, and a contact sheet of real and generated images per style; with
+// --restyle the same three for the restyle evaluation. Every report starts
+// with the command that made it.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 
 #include "evaluation.hpp"
 #include "image.hpp"
+#include "restyle_evaluation.hpp"
 
 namespace sgeval {
 
@@ -22,5 +24,26 @@ nlohmann::json jsonReport(const Report& report);
 /// repeated 2x2 so their seams are visible. Throws std::runtime_error when
 /// the sheet would be too large to open.
 sg::cli::Image contactSheet(const Report& report);
+
+/// --restyle: the overall table (each method's style accuracy and shape
+/// score), the reconstruction table, per-style and per-pair tables.
+std::string restyleMarkdown(const RestyleReport& report);
+
+nlohmann::json restyleJson(const RestyleReport& report);
+
+/// The before/after sheet: a line per sheet row, labelled with its source
+/// style; columns input | reconstruction | restyled into each sheet target |
+/// colour-transferred into each, named on top. Throws std::runtime_error when
+/// the sheet would be too large to open.
+sg::cli::Image restyleSheet(const RestyleReport& report);
+
+// Formatting both reports share (report.cpp).
+namespace detail {
+std::string number(double value, const char* format);  // "n/a" for NaN, "inf" for +infinity
+std::string percent(double share);                      // 0.5 -> "50.0%"
+std::string escaped(const std::string& text);           // '|' would split a markdown table cell
+nlohmann::json valueOrNull(double value);               // NaN -> null
+sg::cli::Image toRgba(const ImageSet& set, size_t i);   // planar premultiplied -> interleaved RGBA
+}  // namespace detail
 
 }  // namespace sgeval

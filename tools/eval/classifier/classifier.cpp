@@ -1,12 +1,13 @@
 // classifier.cpp - the style classifier: network, training, cache, inference.
 #include "classifier.hpp"
 
-#include <unistd.h>
+#include "png_file.hpp"  // tools/cli: writeFileAtomically
 
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 namespace sgeval {
@@ -179,14 +180,16 @@ StyleClassifier trainOrLoadClassifier(const std::string& cacheDir, const ImageSe
     StyleClassifier net = trainClassifier(images, labels, styleCount, o, log);
     std::error_code ec;
     std::filesystem::create_directories(cacheDir, ec);
-    const std::string temporary = path + ".tmp" + std::to_string(getpid());
+    // Serialised in memory, then temporary file + fsync + rename: a killed run
+    // or a full disk never leaves a truncated classifier for the next run to load.
+    std::string error;
     try {
-        torch::save(net, temporary);
-        std::filesystem::rename(temporary, path);
+        std::ostringstream bytes(std::ios::binary);
+        torch::save(net, bytes);
+        if (!sg::cli::writeFileAtomically(path, bytes.str(), &error)) throw std::runtime_error(error);
         if (log)
             log("classifier saved to " + path);
     } catch (const std::exception& e) {
-        std::filesystem::remove(temporary, ec);
         if (log)
             log("cannot cache the classifier in " + cacheDir + ": " + e.what());
     }

@@ -19,6 +19,7 @@
 // [SECTION] Sliced Wasserstein distance
 // [SECTION] Seam score
 // [SECTION] Feature-space metrics
+// [SECTION] Restyle metrics
 // [SECTION] Helpers
 #pragma once
 
@@ -147,6 +148,54 @@ PrecisionRecall precisionRecall(const FeatureSet& real, const FeatureSet& genera
 
 /// Mean Euclidean distance over all pairs of distinct samples; NaN for fewer than two.
 double meanPairwiseDistance(const FeatureSet& features);
+
+//-----------------------------------------------------------------------------
+// [SECTION] Restyle metrics
+//
+// What a restyled image keeps of its input, and the colour-statistics
+// transfer it is compared with (docs/quality.md, "Restyle"). One image of a
+// set is named by the set and its index. Mismatched sizes or channel counts
+// throw std::invalid_argument.
+//-----------------------------------------------------------------------------
+
+/// Intersection over union of two RGBA images' silhouettes, the pixels with
+/// alpha > 0.5 (>= 128 of 255). Two empty silhouettes are identical: 1.
+double silhouetteIoU(const ImageSet& a, size_t i, const ImageSet& b, size_t j);
+
+/// Low-pass structure error of two images (3 or 4 channels): each image's
+/// luminance (Rec. 601: 0.299 R + 0.587 G + 0.114 B of the stored, for RGBA
+/// premultiplied, colour, 0..255) blurred by a Gaussian of sigma = size / 8
+/// (taps out to 3 sigma, borders mirrored), minus its own mean; the result is
+/// the mean absolute difference of the two, in 8-bit luminance levels. A
+/// global colour shift only moves the mean and costs nothing; moved, turned or
+/// different shapes cost. (A change of contrast costs in proportion.)
+double structureError(const ImageSet& a, size_t i, const ImageSet& b, size_t j);
+
+/// Mean squared difference over every value (all channels) of two sets of
+/// the same size, channels and count (at least one image).
+double meanSquaredError(const ImageSet& a, const ImageSet& b);
+
+/// Peak signal-to-noise ratio of 8-bit values in dB, 10 log10(255^2 / mse);
+/// +infinity when mse is 0 (identical images).
+double psnrFromMse(double mse);
+
+/// Per colour channel (R, G, B): mean and standard deviation of the straight
+/// (un-premultiplied) colour, 0..255, pooled over the opaque pixels (alpha >=
+/// 128) of images [first, first + count) of a set; every pixel for RGB.
+struct ColourStats {
+    double mean[3] = {0.0, 0.0, 0.0};
+    double deviation[3] = {0.0, 0.0, 0.0};
+    size_t pixels = 0;  // pooled; 0: no opaque pixel, mean and deviation 0
+};
+ColourStats colourStats(const ImageSet& set, size_t first, size_t count);
+
+/// The AdaIN-style baseline of restyle: per image and colour channel, the
+/// straight colour c of every pixel with alpha > 0 becomes
+/// (c - mean) * target.deviation / deviation + target.mean (the image's own
+/// colourStats), clamped to 0..255 and premultiplied again by the unchanged
+/// alpha. A channel without spread (deviation 0) becomes target.mean; an image
+/// without opaque pixels is copied as it is.
+ImageSet colourTransfer(const ImageSet& inputs, const ColourStats& target);
 
 //-----------------------------------------------------------------------------
 // [SECTION] Helpers
