@@ -3,7 +3,7 @@
 // [SECTION] Helpers: keys, jobs from recipes
 // [SECTION] Set-up and teardown
 // [SECTION] Models and pins
-// [SECTION] Generation: planning jobs, submitting batches
+// [SECTION] Generation: planning jobs, submitting batches, restyling
 // [SECTION] Panels' context and actions, exports
 // [SECTION] The frame
 // [SECTION] Scripted mode
@@ -38,6 +38,7 @@
 #include "panels.hpp"
 #include "png_file.hpp"  // tools/cli
 #include "presenter.hpp"
+#include "restyle.hpp"
 #include "settings.hpp"
 #include "state.hpp"
 #include "textures.hpp"
@@ -59,6 +60,7 @@ constexpr uint32_t kDefaultSceneSize = 128;
 constexpr uint32_t kMaxSceneSize = 1024;
 constexpr size_t kFrameHistory = 120;
 constexpr const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";  // fonts-dejavu-core, optional
+static_assert(kMaxRestyleRefinementSteps == SG_MAX_RESTYLE_REFINEMENT_STEPS, "the state file's limit is the SDK's");
 
 // FNV-1a: identifies what a texture layer holds.
 struct Hasher {
@@ -89,6 +91,8 @@ uint64_t itemKey(const GenerateJob& job, const GenerateItem& item) {
     if (job.mixing) h.add(item.mixSeed), h.add(item.mixLayer);
     h.add(job.explicitNoise);
     if (job.explicitNoise) h.add(item.noiseSeed);
+    h.add(job.interpolating);
+    if (job.interpolating) h.add(item.lerpSeed), h.add(item.lerpAmount);
     return h.value == 0 ? 1 : h.value;
 }
 
@@ -203,12 +207,17 @@ private:
     void activate(const std::shared_ptr<const LoadedModel>& model);
     std::shared_ptr<const LoadedModel> modelFor(const std::string& path);
     void togglePin(uint32_t cell);
+    bool applyPrompt(const std::string& prompt, std::string* error);
     // Generation.
     void takeWorkerResults();
     void plan();
     void planSlot(uint32_t slot, std::shared_ptr<Texture>& texture, GenerateJob job, uint32_t layers,
                   std::vector<uint64_t>* desired);
     void drop(uint32_t slot);
+    bool restyleWanted() const;
+    void planRestyle();
+    void takeRestyleResults();
+    void reportRestyle(const std::string& problem);
     bool settled() const;
     // Panels.
     PanelContext panelContext();
@@ -216,6 +225,7 @@ private:
     void exportPng(const std::string& path);
     void exportSheet(const std::string& path);
     void exportManifest(int scope, const std::string& path);
+    void exportRestyle(const std::string& path);
     void saveState(const std::string& path);
     std::string exportPath(const std::string& suffix) const;
     void say(const std::string& text, bool error = false);
@@ -248,6 +258,7 @@ private:
     std::unique_ptr<Textures> textures_;
     std::unique_ptr<Drawing> drawing_;
     std::unique_ptr<GenerationWorker> worker_;
+    std::unique_ptr<RestyleWorker> restyler_;
 
     std::map<std::string, std::shared_ptr<const LoadedModel>> models_;
     std::set<std::string> loading_;
@@ -260,6 +271,18 @@ private:
     std::vector<PinSlot> pinSlots_;  // parallel to state_.pins
     uint32_t nextPinId_ = 0;
     std::map<uint32_t, Posted> posted_;
+
+    // The Restyle view: the input as read and sgRestyle's result, one layer
+    // each, keyed like the generated textures.
+    std::shared_ptr<Texture> restyleInput_, restyleOutput_;
+    uint64_t restyleKey_ = 0;       // what the state asks for now (0: nothing)
+    uint64_t restyleInputKey_ = 0;  // the input it names (path and file stamp)
+    uint64_t restylePosted_ = 0;    // the last request posted
+    uint64_t restyleResultKey_ = 0; // the last result taken, and its error
+    std::string restyleResultError_;
+    std::string restyleProblem_;    // why the state cannot be restyled (no encoder, a style the model lacks)
+    std::string restyleReported_;   // the last problem reported (each once)
+    double restyleMs_ = 0.0;
 
     std::string message_;
     bool messageIsError_ = false;
@@ -320,8 +343,14 @@ void App::setUp() {
         glfwSetWindowUserPointer(window_, this);
         glfwSetDropCallback(window_, [](GLFWwindow* window, int count, const char** paths) {
             auto* app = static_cast<App*>(glfwGetWindowUserPointer(window));
-            for (int i = 0; i < count; ++i)
-                if (fs::path(paths[i]).extension() == ".sgm") app->openModel(paths[i]);
+            for (int i = 0; i < count; ++i) {
+                const fs::path path(paths[i]);
+                if (path.extension() == ".sgm") app->openModel(paths[i]);
+                if (path.extension() == ".png") {  // an image to restyle
+                    app->state_.restyle.image = fs::absolute(path).lexically_normal().string();
+                    app->state_.tab = ViewTab::Restyle;
+                }
+            }
         });
     }
     if (options_.scripted() && state_.recipe.model.empty())
@@ -395,6 +424,7 @@ void App::setUp() {
     drawing_ = std::make_unique<Drawing>(*gpu_, presenter_->renderPass(), textures_->setLayout());
     setUpImGui();
     worker_ = std::make_unique<GenerationWorker>(*gpu_, context_, sdkDevice_, timeline_, &submitted_, inPlace_);
+    restyler_ = std::make_unique<RestyleWorker>(context_);
 
     for (size_t i = 0; i < state_.pins.size(); ++i) pinSlots_.push_back({nextPinId_++, nullptr, 0, ""});
     if (!state_.recipe.model.empty()) openModel(state_.recipe.model);
@@ -514,6 +544,9 @@ void App::shutdown() {
             }
         worker_.reset();
     }
+    restyler_.reset();  // waits for a running restyle
+    restyleInput_.reset();
+    restyleOutput_.reset();
     grid_.reset();
     thumbnails_.reset();
     strip_.reset();
@@ -576,6 +609,15 @@ void App::activate(const std::shared_ptr<const LoadedModel>& model) {
     // Fit the recipe to the model: a state file or the previous model may not.
     std::string problem;
     bool reported = false;
+    if (!state_.prompt.empty()) {  // a state file's prompt, now that the model can read it
+        std::string error;
+        if (!applyPrompt(state_.prompt, &error)) {
+            say("\"prompt\": " + error + "; showing " + model->styles.front(), true);
+            reported = true;
+            if (options_.scripted()) ++failures_;
+        }
+        state_.prompt.clear();
+    }
     GenerateJob probe;
     uint32_t styleIndex = 0;
     if (!recipe.style.empty() || !recipe.blend.empty())
@@ -589,6 +631,17 @@ void App::activate(const std::shared_ptr<const LoadedModel>& model) {
             recipe.blend.clear();
         }
     if (recipe.style.empty() && recipe.blend.empty()) recipe.style = model->styles.front();
+    std::string& source = state_.restyle.source;
+    if (!source.empty() && std::find(model->styles.begin(), model->styles.end(), source) == model->styles.end()) {
+        if (fromState) {
+            say("the restyle source style \"" + source + "\" is not in " + model->name + " (styles: " + styleList(*model) +
+                    "); using auto",
+                true);
+            reported = true;
+            if (options_.scripted()) ++failures_;
+        }
+        source.clear();
+    }
     if (recipe.mix) recipe.mix->layer = std::min(recipe.mix->layer, model->info.wLayerCount);
     if (model->info.kind == SG_MODEL_KIND_CHARACTER) {
         recipe.width = recipe.height = 0;
@@ -620,6 +673,27 @@ void App::togglePin(uint32_t cell) {
     state_.pins.push_back({state_.recipe, seed});
     pinSlots_.push_back({nextPinId_++, nullptr, 0, ""});
     say("Pinned seed " + std::to_string(seed));
+}
+
+// Sets the recipe's style or blend from a style prompt ("orcs:0.7 + undead:0.3")
+// through sgParseStylePrompt; one named style becomes that style. False with
+// *error: the SDK's message (the recipe is left alone).
+bool App::applyPrompt(const std::string& prompt, std::string* error) {
+    std::vector<float> weights(model_->styles.size(), 0.0f);
+    if (SgResult r = sgParseStylePrompt(model_->handle, prompt.c_str(), uint32_t(weights.size()), weights.data());
+        r != SG_SUCCESS) {
+        *error = sgGetLastErrorMessage(context_);
+        return false;
+    }
+    Recipe& recipe = state_.recipe;
+    const auto named = std::count_if(weights.begin(), weights.end(), [](float w) { return w > 0.0f; });
+    recipe.style.clear();
+    recipe.blend.clear();
+    for (size_t i = 0; i < weights.size(); ++i) {
+        if (named == 1 && weights[i] > 0.0f) recipe.style = model_->styles[i];
+        if (named > 1) recipe.blend.emplace_back(model_->styles[i], weights[i]);  // every style: the panel's sliders
+    }
+    return true;
 }
 
 // [SECTION] Generation --------------------------------------------------------
@@ -763,6 +837,7 @@ void App::plan() {
     }
 
     if (!model_) return;
+    planRestyle();
     GenerateJob base;
     uint32_t styleIndex = 0;
     std::string error;
@@ -791,22 +866,118 @@ void App::plan() {
         thumbs.items.push_back(item(state_.recipe, s, s, state_.selectedSeed()));
     planSlot(kThumbnailSlot, thumbnails_, std::move(thumbs), uint32_t(model_->styles.size()), &thumbnailKeys_);
 
-    // The interpolation sweep, only while it is shown: step k takes w layers
-    // from L - k on from the second seed.
+    // The interpolation's frames, only while they are shown: w moves from the
+    // selected seed to the second one; the noise stays the selection's, so the
+    // first frame is the selected image and nothing flickers on the way.
     if (state_.tab == ViewTab::Interpolation) {
         GenerateJob strip = base;
         strip.slot = kStripSlot;
-        strip.mixing = true;
-        const uint32_t layers = model_->info.wLayerCount;
-        for (uint32_t k = 0; k <= layers; ++k) {
+        strip.explicitNoise = true;
+        strip.interpolating = true;
+        for (uint32_t k = 0; k <= kInterpolationSteps; ++k) {
             GenerateItem i = item(state_.recipe, k, styleIndex, state_.selectedSeed());
-            i.mixSeed = state_.interpolationSeed;
-            i.mixLayer = layers - k;
+            i.noiseSeed = state_.recipe.noiseSeed.value_or(state_.selectedSeed());
+            i.lerpSeed = state_.interpolationSeed;
+            i.lerpAmount = float(k) / float(kInterpolationSteps);
             strip.items.push_back(i);
         }
-        planSlot(kStripSlot, strip_, std::move(strip), layers + 1, &stripKeys_);
+        planSlot(kStripSlot, strip_, std::move(strip), kInterpolationSteps + 1, &stripKeys_);
     } else {
         drop(kStripSlot);
+    }
+}
+
+bool App::restyleWanted() const {
+    return model_ && (state_.tab == ViewTab::Restyle || !options_.exportRestyle.empty());
+}
+
+// The Restyle view's request from the state, posted when it changed: only
+// while the view is shown (or a scripted export asks for it), as restyling
+// costs a few generations.
+void App::planRestyle() {
+    restyleKey_ = restyleInputKey_ = 0;
+    restyleProblem_.clear();
+    if (!restyleWanted()) return;
+    const LoadedModel& m = *model_;
+    if (!m.restyleSupported) {
+        reportRestyle(m.name + " has no restyle encoder, so it cannot restyle images. Open a model that has one, or "
+                               "train one for it: stylegen-train --encoder-for " +
+                      fs::path(m.path).filename().string() + " (docs/training.md)");
+        return;
+    }
+    const RestyleSettings& settings = state_.restyle;
+    if (settings.image.empty()) {
+        if (!options_.exportRestyle.empty())
+            reportRestyle("--export-restyle needs an image: \"restyle\": {\"image\": \"FILE.png\"} in the state file");
+        return;
+    }
+    RestyleRequest request;
+    GenerateJob target;
+    std::string error;
+    if (!makeJob(state_.recipe, model_, kGridSlot, &target, &request.styleIndex, &error)) return;  // plan() says why
+    // activate() keeps the source one of the model's styles ("": auto).
+    const auto source = std::find(m.styles.begin(), m.styles.end(), settings.source);
+    request.sourceStyleIndex = source == m.styles.end() ? SG_STYLE_INDEX_AUTO : uint32_t(source - m.styles.begin());
+    // The file's time and size: an image saved again from a paint program is read again.
+    std::error_code ec;
+    uint64_t stamp = 0;
+    const auto written = fs::last_write_time(settings.image, ec);
+    if (!ec) stamp = uint64_t(written.time_since_epoch().count()) * 31 + uint64_t(fs::file_size(settings.image, ec));
+    request.model = model_;
+    request.image = settings.image;
+    request.imageStamp = stamp;
+    request.styleWeights = target.styleWeights;
+    request.strength = settings.strength;
+    request.refinementSteps = settings.refinementSteps;
+    restyleInputKey_ = RestyleWorker::inputKey(settings.image, stamp);
+    Hasher h;
+    h.bytes(m.info.contentHash, sizeof(m.info.contentHash));
+    h.add(restyleInputKey_);
+    for (float w : request.styleWeights) h.add(w);
+    if (request.styleWeights.empty()) h.add(request.styleIndex);
+    h.add(request.sourceStyleIndex);
+    h.add(request.strength);
+    h.add(request.refinementSteps);
+    restyleKey_ = request.key = h.value == 0 ? 1 : h.value;
+    if (restyleResultKey_ == restyleKey_ && !restyleResultError_.empty()) reportRestyle(restyleResultError_);
+    else restyleReported_.clear();  // a problem that comes back is said again
+    if (restylePosted_ == restyleKey_) return;
+    restylePosted_ = restyleKey_;
+    restyler_->post(std::move(request));
+}
+
+// Shown in the view; said once in the status bar (on stderr in scripted mode,
+// where it fails the run: the state cannot be shown as asked).
+void App::reportRestyle(const std::string& problem) {
+    restyleProblem_ = problem;
+    if (problem == restyleReported_) return;
+    restyleReported_ = problem;
+    say(problem, true);
+    if (options_.scripted()) ++failures_;
+}
+
+void App::takeRestyleResults() {
+    auto place = [this](std::shared_ptr<Texture>& texture, uint64_t key, sg::cli::Image image) {
+        if (!texture || texture->width != image.width || texture->height != image.height)
+            texture = textures_->create(image.width, image.height, 1);
+        texture->keys[0] = key;  // the upload lands in this frame, before anything draws it
+        textures_->upload(texture, 0, std::move(image));
+    };
+    for (RestyleResult& result : restyler_->takeResults()) {
+        if (!result.input.pixels.empty() && (!restyleInput_ || restyleInput_->keys[0] != result.inputKey)) {
+            place(restyleInput_, result.inputKey, std::move(result.input));
+            if (settings_.recentImages.empty() || settings_.recentImages.front() != result.image) {
+                settings_.rememberImage(result.image);
+                std::string error;
+                if (persistent_ && !writeSettings(configFolder_, settings_, &error)) say(error, true);
+            }
+        }
+        if (!result.output.pixels.empty()) {
+            place(restyleOutput_, result.key, std::move(result.output));
+            restyleMs_ = result.milliseconds;
+        }
+        restyleResultKey_ = result.key;
+        restyleResultError_ = result.error;
     }
 }
 
@@ -817,6 +988,11 @@ bool App::settled() const {
     };
     if (!current(grid_, gridKeys_) || !current(thumbnails_, thumbnailKeys_)) return false;
     if (state_.tab == ViewTab::Interpolation && !current(strip_, stripKeys_)) return false;
+    if (restyleWanted() && restyleKey_ != 0) {
+        if (restyler_->busy()) return false;
+        const bool shown = restyleOutput_ && restyleOutput_->keys[0] == restyleKey_;
+        if (!shown && restyleResultKey_ != restyleKey_) return false;  // not restyled yet (an error also settles)
+    }
     for (size_t p = 0; p < pinSlots_.size(); ++p)
         if (!loadErrors_.count(state_.pins[p].recipe.model) && pinSlots_[p].error.empty() &&
             (!pinSlots_[p].texture || pinSlots_[p].texture->keys[0] != pinSlots_[p].key))
@@ -848,6 +1024,15 @@ PanelContext App::panelContext() {
         c.grid = refs(grid_, gridKeys_);
         c.thumbnails = refs(thumbnails_, thumbnailKeys_);
         if (state_.tab == ViewTab::Interpolation) c.strip = refs(strip_, stripKeys_);
+        if (restyleInput_)
+            c.restyle.before = {restyleInput_.get(), 0, restyleInputKey_ != 0 && restyleInput_->keys[0] == restyleInputKey_};
+        if (restyleOutput_)
+            c.restyle.after = {restyleOutput_.get(), 0, restyleKey_ != 0 && restyleOutput_->keys[0] == restyleKey_};
+        c.restyle.problem = !restyleProblem_.empty() ? restyleProblem_
+                            : restyleKey_ != 0 && restyleResultKey_ == restyleKey_ ? restyleResultError_
+                                                                                   : "";
+        c.restyle.working = restyler_->busy();
+        c.restyle.milliseconds = restyleMs_;
         c.pinned.assign(state_.cellCount(), false);
         for (const Pin& pin : state_.pins)
             if (pin.recipe == state_.recipe && pin.seed >= state_.seed && pin.seed < state_.seed + state_.cellCount())
@@ -932,6 +1117,21 @@ void App::exportPng(const std::string& path) {
     });
 }
 
+void App::exportRestyle(const std::string& path) {
+    if (restyleKey_ == 0 || !restyleOutput_ || restyleOutput_->keys[0] != restyleKey_) {
+        say("Nothing restyled to export yet: open an image in the Restyle view and wait for the result", true);
+        if (options_.scripted()) ++failures_;
+        return;
+    }
+    ++pendingWrites_;
+    textures_->readback(restyleOutput_, 0, 1, [this, path](std::vector<sg::cli::Image> images) {
+        --pendingWrites_;
+        std::string error;
+        if (sg::cli::writePngAtomically(path, images.front(), &error)) say("Wrote " + path);
+        else say(error, true), ++failures_;
+    });
+}
+
 void App::exportSheet(const std::string& path) {
     if (!grid_ || grid_->keys != gridKeys_) {
         say("The grid is still being generated: export again in a moment", true);
@@ -952,16 +1152,26 @@ void App::exportManifest(int scope, const std::string& path) {
     std::vector<ManifestEntry> entries;
     const std::string style = fileNamePart(styleLabel(state_.recipe));
     if (scope == 0) {
-        entries.push_back({style + "_" + std::to_string(state_.selectedSeed()), state_.recipe, {state_.selectedSeed()}});
+        entries.push_back(
+            {style + "_" + std::to_string(state_.selectedSeed()), state_.recipe, {state_.selectedSeed()}, std::nullopt});
     } else if (scope == 1) {
-        ManifestEntry entry{style + "_" + std::to_string(state_.seed), state_.recipe, {}};
+        ManifestEntry entry{style + "_" + std::to_string(state_.seed), state_.recipe, {}, std::nullopt};
         for (uint32_t i = 0; i < state_.cellCount(); ++i) entry.seeds.push_back(state_.seed + i);
+        entries.push_back(entry);
+    } else if (scope == 3) {
+        const uint64_t seed = state_.selectedSeed();
+        ManifestEntry entry{style + "_" + std::to_string(seed) + "_to_" + std::to_string(state_.interpolationSeed),
+                            state_.recipe, std::vector<uint64_t>(kInterpolationSteps + 1, seed), ManifestInterpolation{}};
+        entry.interpolation->targetSeed = state_.interpolationSeed;
+        entry.interpolation->noiseSeed = state_.recipe.noiseSeed.value_or(seed);
+        for (uint32_t k = 0; k <= kInterpolationSteps; ++k)
+            entry.interpolation->amounts.push_back(float(k) / float(kInterpolationSteps));
         entries.push_back(entry);
     } else {
         for (size_t p = 0; p < state_.pins.size(); ++p) {
             const Pin& pin = state_.pins[p];
             entries.push_back({"pin" + std::to_string(p) + "_" + fileNamePart(styleLabel(pin.recipe)), pin.recipe,
-                               {pin.seed}});
+                               {pin.seed}, std::nullopt});
         }
         if (entries.empty()) return say("Nothing is pinned", true);
     }
@@ -1013,6 +1223,20 @@ void App::apply(const PanelActions& actions) {
         else if (state_.floorPin > int(i)) --state_.floorPin;
     }
     if (!model_) return;
+    if (actions.prompt) {
+        std::string error;
+        if (applyPrompt(*actions.prompt, &error)) {
+            ui_.promptError.clear();
+            ui_.promptSynced.clear();  // the field shows the recipe as the viewer writes it
+            say("Style: " + stylePrompt(state_.recipe));
+        } else {
+            ui_.promptError = error;
+        }
+    }
+    if (actions.exportRestyle) {
+        const std::string stem = fs::path(state_.restyle.image).stem().string();
+        exportRestyle(exportPath("restyled-" + fileNamePart(stem) + ".png"));
+    }
     if (actions.togglePin) togglePin(state_.selected);
     if (actions.pinCell >= 0) togglePin(uint32_t(actions.pinCell));
     if (actions.exportPng) exportPng(exportPath(std::to_string(state_.selectedSeed()) + ".png"));
@@ -1020,7 +1244,7 @@ void App::apply(const PanelActions& actions) {
         exportSheet(exportPath("seeds" + std::to_string(state_.seed) + "-" +
                                std::to_string(state_.seed + state_.cellCount() - 1) + ".png"));
     if (actions.exportManifest >= 0) {
-        const char* scopes[] = {"selection", "grid", "pins"};
+        const char* scopes[] = {"selection", "grid", "pins", "animation"};
         exportManifest(actions.exportManifest,
                        exportPath(std::to_string(state_.selectedSeed()) + "." + scopes[actions.exportManifest] +
                                   ".manifest.json"));
@@ -1049,6 +1273,7 @@ bool App::frame() {
     generating_ = worker_->status().busy;
 
     takeWorkerResults();
+    takeRestyleResults();
     ImGui_ImplVulkan_NewFrame();
     if (window_) {
         ImGui_ImplGlfw_NewFrame();
@@ -1123,15 +1348,23 @@ void App::writeReport() {
     report["model"] = model_ ? model_->path : "";
     report["selected_seed"] = state_.selectedSeed();
     report["texture"] = {lastContext_.width, lastContext_.height};
-    const ViewPlacement& p = lastContext_.placement;
-    if (p.valid) {
-        report["large_view"] = {{"origin", {p.origin.x, p.origin.y}},
-                                {"zoom", p.zoom},
-                                {"clip", {p.clipMin.x, p.clipMin.y, p.clipMax.x, p.clipMax.y}},
-                                {"filter", p.nearest ? "nearest" : "linear"},
-                                {"checker", p.checker},
-                                {"checker_square", 8},
-                                {"checker_colours", {kCheckerLight, kCheckerDark}}};
+    auto placement = [](const ViewPlacement& p) {
+        return nlohmann::ordered_json{{"origin", {p.origin.x, p.origin.y}},
+                                      {"zoom", p.zoom},
+                                      {"clip", {p.clipMin.x, p.clipMin.y, p.clipMax.x, p.clipMax.y}},
+                                      {"filter", p.nearest ? "nearest" : "linear"},
+                                      {"checker", p.checker},
+                                      {"checker_square", 8},
+                                      {"checker_colours", {kCheckerLight, kCheckerDark}}};
+    };
+    if (lastContext_.placement.valid) report["large_view"] = placement(lastContext_.placement);
+    if (restyleWanted()) {  // the Restyle view: where the input and the result were drawn
+        nlohmann::ordered_json restyle;
+        restyle["image"] = state_.restyle.image;
+        restyle["ms"] = restyleMs_;
+        if (lastContext_.restyleBefore.valid) restyle["before"] = placement(lastContext_.restyleBefore);
+        if (lastContext_.restyleAfter.valid) restyle["after"] = placement(lastContext_.restyleAfter);
+        report["restyle"] = restyle;
     }
     const GenerationWorker::Status status = worker_->status();
     report["ms_per_image"] = status.msPerImage;
@@ -1154,7 +1387,8 @@ int App::run() {
     std::signal(SIGTERM, requestStop);
     while (!quit_ && !g_stopRequested && !(window_ && glfwWindowShouldClose(window_))) {
         const bool animating = state_.playing && state_.tab == ViewTab::Interpolation;
-        const bool busy = worker_->status().busy || textures_->readbacksPending() || !settled();
+        const bool busy =
+            worker_->status().busy || restyler_->busy() || textures_->readbacksPending() || !settled();
         if (window_) {
             // Idle: sleep until input (or a quarter second), sparing the CPU for others.
             if (options_.scripted() || busy || animating) glfwPollEvents();
@@ -1180,6 +1414,8 @@ int App::run() {
                 if (!options_.exportPng.empty()) exportPng(options_.exportPng);
                 if (!options_.exportSheet.empty()) exportSheet(options_.exportSheet);
                 if (!options_.exportManifest.empty()) exportManifest(0, options_.exportManifest);
+                if (!options_.exportAnimation.empty()) exportManifest(3, options_.exportAnimation);
+                if (!options_.exportRestyle.empty()) exportRestyle(options_.exportRestyle);
                 if (!options_.saveState.empty()) saveState(options_.saveState);
                 if (!options_.report.empty()) writeReport();
                 script_ = Script::Writing;

@@ -16,6 +16,8 @@ struct Options {
     std::string exportPng;       // --export-png: the selection, read back from its GPU image
     std::string exportSheet;     // --export-sheet: the grid as a contact sheet
     std::string exportManifest;  // --export-manifest: a bake manifest of the selection
+    std::string exportAnimation; // --export-animation: a bake manifest of the interpolation's frames
+    std::string exportRestyle;   // --export-restyle: the Restyle view's result, read back from its GPU image
     std::string saveState;       // --save-state: the state as the viewer ended
     std::string configDir;       // --config-dir: settings folder (else $XDG_CONFIG_HOME/stylegen)
     uint32_t frames = 3;         // --frames: frames to render once everything is generated
@@ -29,7 +31,8 @@ struct Options {
     // True when the run renders, writes its outputs and exits on its own.
     bool scripted() const {
         return !screenshot.empty() || !report.empty() || !exportPng.empty() || !exportSheet.empty() ||
-               !exportManifest.empty() || !saveState.empty() || headless;
+               !exportManifest.empty() || !exportAnimation.empty() || !exportRestyle.empty() || !saveState.empty() ||
+               headless;
     }
 };
 

@@ -2,6 +2,7 @@
 #include "export.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,18 @@ std::string styleLabel(const Recipe& recipe) {
     return label;
 }
 
+std::string stylePrompt(const Recipe& recipe) {
+    if (recipe.blend.empty()) return recipe.style;
+    std::string prompt;
+    for (const auto& [name, weight] : recipe.blend) {
+        if (weight <= 0.0f) continue;
+        char text[32];
+        std::snprintf(text, sizeof(text), "%.9g", shortestDouble(weight));  // the shortest double prints as itself
+        prompt += (prompt.empty() ? "" : " + ") + name + ":" + text;
+    }
+    return prompt;
+}
+
 std::string bakeManifest(const std::vector<ManifestEntry>& entries, const std::string& manifestFolder) {
     const fs::path folder = fs::absolute(manifestFolder).lexically_normal();
     auto relative = [&](const std::string& model) {
@@ -64,7 +77,10 @@ std::string bakeManifest(const std::vector<ManifestEntry>& entries, const std::s
         entry["seeds"] = e.seeds;
         entry["psi"] = shortestDouble(recipe.psi);
         entry["noise"] = shortestDouble(recipe.noise);
-        if (recipe.noiseSeed) entry["noise_seeds"] = std::vector<uint64_t>(e.seeds.size(), *recipe.noiseSeed);
+        if (e.interpolation)
+            entry["noise_seeds"] = std::vector<uint64_t>(e.seeds.size(), e.interpolation->noiseSeed);
+        else if (recipe.noiseSeed)
+            entry["noise_seeds"] = std::vector<uint64_t>(e.seeds.size(), *recipe.noiseSeed);
         if (recipe.mix)
             entry["mix"] = {{"seeds", std::vector<uint64_t>(e.seeds.size(), recipe.mix->seed)},
                             {"layer", recipe.mix->layer}};
@@ -72,8 +88,14 @@ std::string bakeManifest(const std::vector<ManifestEntry>& entries, const std::s
             entry["width"] = recipe.width;
             entry["height"] = recipe.height;
         }
+        if (e.interpolation) {
+            std::vector<double> amounts;
+            for (float t : e.interpolation->amounts) amounts.push_back(shortestDouble(t));
+            entry["interpolate"] = {{"seeds", std::vector<uint64_t>(e.seeds.size(), e.interpolation->targetSeed)},
+                                    {"amounts", amounts}};
+        }
         entry["alpha"] = "straight";
-        entry["output"] = "{name}_{seed}.png";
+        entry["output"] = e.interpolation ? "{name}_{index}.png" : "{name}_{seed}.png";
         list.push_back(entry);
     }
     manifest["entries"] = list;

@@ -14,8 +14,9 @@ constexpr const char* kHelp =
     "\n"
     "A Dear ImGui + Vulkan tool to explore a stylegen model's styles: a grid of\n"
     "variants, a large view with zoom, a tiling preview, a scene preview, style\n"
-    "blends, truncation, noise, style mixing, an interpolation sweep; exports PNGs,\n"
-    "contact sheets and bake manifest entries. See docs/viewer.md.\n"
+    "blends and style prompts, truncation, noise, style mixing, an interpolation\n"
+    "sweep, restyling your own images; exports PNGs, contact sheets and bake\n"
+    "manifest entries. See docs/viewer.md.\n"
     "\n"
     "Options:\n"
     "  --model FILE          open this model (also the first positional argument)\n"
@@ -35,6 +36,9 @@ constexpr const char* kHelp =
     "  --export-png FILE     the selection, read back from its GPU image\n"
     "  --export-sheet FILE   the grid as a contact sheet\n"
     "  --export-manifest FILE  a bake manifest entry that reproduces the selection\n"
+    "  --export-animation FILE a bake manifest entry that reproduces the interpolation's frames\n"
+    "  --export-restyle FILE the Restyle view's result (\"restyle\" in the state), read back\n"
+    "                        from its GPU image\n"
     "  --save-state FILE     the state as the run ended\n"
     "  --timeout SECONDS     give up after this long (default 120)\n"
     "\n"
@@ -62,6 +66,8 @@ int main(int argc, char** argv) {
             else if (args.option("--export-png", &options.exportPng)) {}
             else if (args.option("--export-sheet", &options.exportSheet)) {}
             else if (args.option("--export-manifest", &options.exportManifest)) {}
+            else if (args.option("--export-animation", &options.exportAnimation)) {}
+            else if (args.option("--export-restyle", &options.exportRestyle)) {}
             else if (args.option("--save-state", &options.saveState)) {}
             else if (args.option("--config-dir", &options.configDir)) {}
             else if (args.option("--frames", &value))

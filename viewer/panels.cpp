@@ -1,5 +1,5 @@
 // panels.cpp - menu bar, controls, grid, large view (selection, tiling,
-// scene, interpolation), status bar, help; keyboard and mouse habits.
+// scene, interpolation, restyle), status bar, help; keyboard and mouse habits.
 //
 // [SECTION] Helpers
 // [SECTION] Keyboard
@@ -32,7 +32,7 @@ namespace {
 const ImVec4 kAccent(1.0f, 0.74f, 0.24f, 1.0f);
 const ImVec4 kErrorColour(1.0f, 0.45f, 0.40f, 1.0f);
 constexpr float kZoomLevels[] = {0.125f, 0.25f, 0.5f, 1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64};
-enum BrowserPurpose { kBrowseModel = 1, kBrowseExportFolder = 2 };
+enum BrowserPurpose { kBrowseModel = 1, kBrowseExportFolder = 2, kBrowseRestyleImage = 3 };
 
 void tip(const char* text) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
@@ -153,8 +153,9 @@ void handleKeyboard(ViewerState& state, UiState& ui, PanelContext& context, Pane
             ui.browser.open("Open model", FileBrowser::Mode::OpenFile, modelFolder(state), ".sgm");
         }
         if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) actions.quit = true;
-        const ViewTab tabs[] = {ViewTab::Selection, ViewTab::Tiling, ViewTab::Scene, ViewTab::Interpolation};
-        for (int i = 0; i < 4; ++i)
+        const ViewTab tabs[] = {ViewTab::Selection, ViewTab::Tiling, ViewTab::Scene, ViewTab::Interpolation,
+                                ViewTab::Restyle};
+        for (int i = 0; i < 5; ++i)
             if (ImGui::IsKeyPressed(GLFW_KEY_1 + i, false)) state.tab = tabs[i];
         return;
     }
@@ -190,10 +191,13 @@ void drawMenuBar(ViewerState& state, UiState& ui, const PanelContext& context, P
         const bool ready = context.model != nullptr;
         if (ImGui::MenuItem("Export selection PNG", "Ctrl+S", false, ready)) actions.exportPng = true;
         if (ImGui::MenuItem("Export grid sheet", nullptr, false, ready)) actions.exportSheet = true;
+        if (ImGui::MenuItem("Export restyled PNG", nullptr, false, ready && context.restyle.after.current))
+            actions.exportRestyle = true;
         if (ImGui::BeginMenu("Export bake manifest", ready)) {
             if (ImGui::MenuItem("Selection")) actions.exportManifest = 0;
             if (ImGui::MenuItem("Grid")) actions.exportManifest = 1;
             if (ImGui::MenuItem("Pins", nullptr, false, !state.pins.empty())) actions.exportManifest = 2;
+            if (ImGui::MenuItem("Animation frames")) actions.exportManifest = 3;
             ImGui::EndMenu();
         }
         if (ImGui::MenuItem("Save state", "Ctrl+Shift+S", false, ready)) actions.saveState = true;
@@ -207,6 +211,7 @@ void drawMenuBar(ViewerState& state, UiState& ui, const PanelContext& context, P
         if (ImGui::MenuItem("Scene", "Ctrl+3", state.tab == ViewTab::Scene)) state.tab = ViewTab::Scene;
         if (ImGui::MenuItem("Interpolation", "Ctrl+4", state.tab == ViewTab::Interpolation))
             state.tab = ViewTab::Interpolation;
+        if (ImGui::MenuItem("Restyle", "Ctrl+5", state.tab == ViewTab::Restyle)) state.tab = ViewTab::Restyle;
         ImGui::Separator();
         ImGui::MenuItem("Linear filtering", nullptr, &state.linear);
         ImGui::MenuItem("Checkerboard behind alpha", nullptr, &state.checker);
@@ -277,11 +282,38 @@ void modelSection(ViewerState& state, UiState& ui, const PanelContext& context, 
         row("styles", std::to_string(info.styleCount) + ", w layers " + std::to_string(info.wLayerCount),
             "Named styles, and per-layer style vectors (style-mixing crossovers are 0..w layers)");
         row("content", std::string(hash) + "...", "SHA-256 of the weights: identifies the model in manifests and bakes");
+        row("restyle", context.model->restyleSupported ? "yes (has an encoder)" : "no (no encoder)",
+            "Whether the Restyle view can redraw your images in this model's styles: it needs an encoder, "
+            "trained with stylegen-train --encoder-for");
         ImGui::EndTable();
     }
 }
 
-void styleSection(ViewerState& state, const PanelContext& context) {
+// The recipe as a style prompt; typing one (Enter, or leaving the field)
+// asks the application to apply it through sgParseStylePrompt.
+void promptField(const ViewerState& state, UiState& ui, PanelActions& actions) {
+    const std::string current = stylePrompt(state.recipe);
+    if (!ui.promptActive && current != ui.promptSynced) {  // the recipe changed elsewhere: show it
+        ui.promptField = current;
+        ui.promptSynced = current;
+        ui.promptError.clear();
+    }
+    ImGui::SetNextItemWidth(-1.0f);
+    const bool entered = ImGui::InputTextWithHint("##prompt", "style prompt, e.g. orcs:0.7 + undead:0.3",
+                                                  &ui.promptField, ImGuiInputTextFlags_EnterReturnsTrue);
+    ui.promptActive = ImGui::IsItemActive();
+    if (entered || ImGui::IsItemDeactivatedAfterEdit()) actions.prompt = ui.promptField;
+    tip("The style or blend as a prompt: style names joined by '+', each with an optional ':weight' "
+        "(\"orcs:0.7 + undead:0.3\"; weights are normalised to sum 1). Type one and press Enter to set the "
+        "blend; the CLI's --style and a bake manifest's \"style\" take the same prompts");
+    if (!ui.promptError.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+        ImGui::TextWrapped("%s", ui.promptError.c_str());
+        ImGui::PopStyleColor();
+    }
+}
+
+void styleSection(ViewerState& state, UiState& ui, const PanelContext& context, PanelActions& actions) {
     if (!context.model || !ImGui::CollapsingHeader("Style", ImGuiTreeNodeFlags_DefaultOpen)) return;
     Recipe& recipe = state.recipe;
     const std::vector<std::string>& styles = context.model->styles;
@@ -302,6 +334,7 @@ void styleSection(ViewerState& state, const PanelContext& context) {
         blend = true;
     }
     tip("Mix several styles with weights (normalised to sum 1); the thumbnails still show each style alone");
+    promptField(state, ui, actions);
 
     Drawing& drawing = *context.drawing;
     const float thumb = std::floor(ImGui::GetFrameHeight() * 1.6f);
@@ -374,19 +407,20 @@ void latentSection(ViewerState& state, const PanelContext& context) {
     ImGui::TextDisabled("Interpolation to a second seed");
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.55f);
     ImGui::InputScalar("Second seed", ImGuiDataType_U64, &state.interpolationSeed, &one, &ten);
-    tip("The sweep goes from the selected seed to this one, one w layer at a time");
+    tip("The animation moves the latent (w) from the selected seed to this one, smoothly");
     if (ImGui::Checkbox("Play", &state.playing) && state.playing) state.tab = ViewTab::Interpolation;
-    tip("Animate the sweep back and forth (Space)");
+    tip("Animate back and forth between the two seeds (Space)");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1.0f);
-    ImGui::SliderFloat("##speed", &state.interpolationSpeed, 0.05f, 2.0f, "%.2f sweeps/s");
+    ImGui::SliderFloat("##speed", &state.interpolationSpeed, 0.05f, 2.0f, "%.2f passes/s");
     tip("Animation speed");
     ImGui::SetNextItemWidth(-1.0f);
     if (ImGui::SliderFloat("##position", &state.interpolationPosition, 0.0f, 1.0f, "position %.2f")) {
         state.playing = false;
         state.tab = ViewTab::Interpolation;
     }
-    tip("0: the selected seed; 1: the second seed; in between, coarse layers come from the second seed first");
+    tip("0: the selected seed; 1: the second seed's latent; in between, w = (1 - t) w(first) + t w(second). "
+        "The noise stays the selected seed's, so nothing flickers");
 }
 
 void generatorSection(ViewerState& state, const PanelContext& context) {
@@ -535,6 +569,9 @@ void exportSection(ViewerState& state, UiState& ui, const PanelContext& context,
     if (ImGui::Button("Pins", ImVec2(third, 0))) actions.exportManifest = 2;
     ImGui::EndDisabled();
     tip("One entry per pin (pins may come from different models and settings)");
+    if (ImGui::Button("Animation frames", ImVec2(-1.0f, 0))) actions.exportManifest = 3;
+    tip("The interpolation from the selected seed to the second seed: every frame, as the Interpolation view "
+        "shows them");
     if (!context.manifestPreview.empty()) {
         std::string preview = context.manifestPreview;
         ImGui::InputTextMultiline("##manifest", &preview, ImVec2(-1.0f, ImGui::GetTextLineHeight() * 9),
@@ -575,7 +612,7 @@ void drawControls(ViewerState& state, UiState& ui, PanelContext& context, PanelA
     placeWindow(ui, position, size);
     if (ImGui::Begin("Controls")) {
         modelSection(state, ui, context, actions);
-        styleSection(state, context);
+        styleSection(state, ui, context, actions);
         latentSection(state, context);
         generatorSection(state, context);
         outputSection(state, context);
@@ -691,9 +728,10 @@ struct Canvas {
 // The interactive area below a view's toolbar: scroll zooms around the mouse,
 // dragging pans, double-click fits. Returns the zoom in use (fit when state.zoom is 0).
 float imageCanvas(ViewerState& state, Canvas* canvas, uint32_t contentWidth, uint32_t contentHeight,
-                  uint32_t imageWidth, uint32_t imageHeight, float reserveBottom) {
+                  uint32_t imageWidth, uint32_t imageHeight, float reserveBottom, float width = 0.0f) {
     ImVec2 avail = ImGui::GetContentRegionAvail();
     avail.y -= reserveBottom;
+    if (width > 0.0f) avail.x = width;  // one of several canvases side by side
     avail.x = std::max(avail.x, 32.0f);
     avail.y = std::max(avail.y, 32.0f);
     canvas->min = ImGui::GetCursorScreenPos();
@@ -830,18 +868,21 @@ void tilingTab(ViewerState& state, PanelContext& context) {
 
 void interpolationTab(ViewerState& state, PanelContext& context) {
     if (!context.model) return;
-    const uint32_t layers = context.model->info.wLayerCount;
-    // Ping-pong: position runs 0..2 and shows 0 -> 1 -> 0, one sweep per 1/speed seconds.
+    const uint32_t steps = kInterpolationSteps;
+    // Ping-pong: position runs 0..2 and shows 0 -> 1 -> 0, one pass per 1/speed seconds.
     if (state.playing && !context.scripted)
         state.interpolationPosition = std::fmod(
             state.interpolationPosition + ImGui::GetIO().DeltaTime * state.interpolationSpeed, 2.0f);
     const float phase = state.interpolationPosition > 1.0f ? 2.0f - state.interpolationPosition
                                                            : state.interpolationPosition;
-    const uint32_t frame = uint32_t(std::lround(phase * float(layers)));
-    // The strip's steps fit the panel's width, at most 2.2 lines high.
+    const uint32_t frame = uint32_t(std::lround(phase * float(steps)));
+    // The filmstrip shows every kStripEvery-th frame; its thumbnails fit the
+    // panel's width, at most 2.2 lines high.
+    constexpr uint32_t kStripEvery = 4;
+    const uint32_t thumbs = steps / kStripEvery + 1;
     const float thumb = std::max(8.0f, std::floor(std::min(ImGui::GetFrameHeight() * 2.2f,
-                                                           (ImGui::GetContentRegionAvail().x - 3.0f * float(layers)) /
-                                                               float(layers + 1))));
+                                                           (ImGui::GetContentRegionAvail().x - 3.0f * float(thumbs)) /
+                                                               float(thumbs))));
     const float stripHeight = thumb + ImGui::GetStyle().ItemSpacing.y * 2.0f + 4.0f;
     viewToolbar(state, false);
     Canvas canvas;
@@ -850,31 +891,240 @@ void interpolationTab(ViewerState& state, PanelContext& context) {
     const ImVec2 origin = imageOrigin(state, canvas, zoom, context.width, context.height);
     const TextureRef ref = frame < context.strip.size() ? context.strip[frame] : TextureRef{};
     drawCanvasImage(context, state, canvas, ref, origin, zoom, false);
-    std::string caption = "seed " + std::to_string(state.selectedSeed()) + " -> " +
-                          std::to_string(state.interpolationSeed) + ":  ";
-    caption += frame == 0 ? "every w layer from the first seed"
-               : frame == layers
-                   ? "every w layer from the second seed"
-                   : "w layers 0-" + std::to_string(layers - frame - 1) + " from the first seed, " +
-                         std::to_string(layers - frame) + "-" + std::to_string(layers - 1) + " from the second";
-    canvasCaption(canvas, caption);
+    char amount[32];
+    std::snprintf(amount, sizeof amount, "t = %.2f", double(frame) / double(steps));
+    canvasCaption(canvas, "seed " + std::to_string(state.selectedSeed()) + " -> " +
+                              std::to_string(state.interpolationSeed) + ":  " + amount +
+                              "  (noise of seed " + std::to_string(state.recipe.noiseSeed.value_or(state.selectedSeed())) +
+                              ")");
 
-    // The sweep as a filmstrip; click a step to stop there.
+    // Every kStripEvery-th frame as a filmstrip; click one to stop there.
     ImDrawList* list = ImGui::GetWindowDrawList();
-    for (uint32_t i = 0; i < context.strip.size(); ++i) {
+    for (uint32_t t = 0; t < thumbs; ++t) {
+        const uint32_t i = t * kStripEvery;
+        if (i >= context.strip.size()) break;
         ImGui::PushID(int(i));
         const ImVec2 at = ImGui::GetCursorScreenPos();
         if (ImGui::InvisibleButton("frame", ImVec2(thumb, thumb))) {
-            state.interpolationPosition = float(i) / float(std::max(1u, layers));
+            state.interpolationPosition = float(i) / float(steps);
             state.playing = false;
         }
-        tip("Show this step of the sweep");
+        tip("Show this frame and stop the animation");
         list->AddRectFilled(at, ImVec2(at.x + thumb, at.y + thumb), IM_COL32(34, 36, 41, 255));
         drawFitted(*context.drawing, list, context.strip[i], at, ImVec2(at.x + thumb, at.y + thumb), 0.125f);
-        if (i == frame) list->AddRect(at, ImVec2(at.x + thumb, at.y + thumb), colour(kAccent), 2.0f, 0, 2.0f);
+        const bool nearest = frame + kStripEvery / 2 >= i && frame < i + (kStripEvery + 1) / 2;
+        if (nearest) list->AddRect(at, ImVec2(at.x + thumb, at.y + thumb), colour(kAccent), 2.0f, 0, 2.0f);
         ImGui::PopID();
-        if (i + 1 < context.strip.size()) ImGui::SameLine(0.0f, 3.0f);
+        if (t + 1 < thumbs) ImGui::SameLine(0.0f, 3.0f);
     }
+}
+
+// A message in the middle of a canvas (no image to show, and why).
+void canvasMessage(ImVec2 min, ImVec2 max, const std::string& text, bool error) {
+    ImDrawList* list = ImGui::GetWindowDrawList();
+    const float wrap = std::max(120.0f, std::min(max.x - min.x - 48.0f, 560.0f));
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+    const ImVec2 at(std::floor((min.x + max.x - size.x) * 0.5f), std::floor((min.y + max.y - size.y) * 0.5f));
+    list->AddRectFilled(ImVec2(at.x - 12, at.y - 10), ImVec2(at.x + size.x + 12, at.y + size.y + 10),
+                        IM_COL32(0, 0, 0, 170), 4.0f);
+    list->AddText(ImGui::GetFont(), ImGui::GetFontSize(), at,
+                  error ? colour(kErrorColour) : IM_COL32(230, 230, 230, 255), text.c_str(), nullptr, wrap);
+}
+
+std::string restyleFolder(const ViewerState& state) {
+    if (!state.restyle.image.empty()) return std::filesystem::path(state.restyle.image).parent_path().string();
+    return modelFolder(state);
+}
+
+void placement(ViewPlacement* p, const TextureRef& ref, const Canvas& canvas, ImVec2 origin, float zoom,
+               const ViewerState& state) {
+    p->valid = ref.texture && ref.current;
+    p->origin = origin;
+    p->zoom = zoom;
+    p->clipMin = canvas.min;
+    p->clipMax = canvas.max;
+    p->nearest = !state.linear;
+    p->checker = state.checker;
+}
+
+// The input: a path field, Browse..., recent images; then the restyle's
+// settings. The target is the Style panel's style or blend.
+void restyleControls(ViewerState& state, UiState& ui, const PanelContext& context, PanelActions& actions) {
+    RestyleSettings& restyle = state.restyle;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    if (ui.restyleImageSynced != restyle.image) ui.restyleImageField = ui.restyleImageSynced = restyle.image;
+    const float browseWidth = ImGui::CalcTextSize("Browse...").x + style.FramePadding.x * 2;
+    ImGui::SetNextItemWidth(-(browseWidth + ImGui::GetFrameHeight() + style.ItemSpacing.x * 2));
+    if (ImGui::InputTextWithHint("##restyleimage", "image to restyle (PNG): a path, Browse... or a recent one",
+                                 &ui.restyleImageField, ImGuiInputTextFlags_EnterReturnsTrue))
+        restyle.image = ui.restyleImageField.empty()
+                            ? ""
+                            : std::filesystem::absolute(ui.restyleImageField).lexically_normal().string();
+    tip("The image to restyle, a PNG: a sprite of your own, a texture to match the model's styles. Enter reads it; "
+        "it is read again whenever the file changes");
+    ImGui::SameLine();
+    if (ImGui::Button("Browse...##image")) {
+        ui.browserPurpose = kBrowseRestyleImage;
+        ui.browser.open("Open image to restyle", FileBrowser::Mode::OpenFile, restyleFolder(state), ".png");
+    }
+    tip("Pick a PNG");
+    ImGui::SameLine();
+    const bool anyRecent = context.settings && !context.settings->recentImages.empty();
+    if (ImGui::BeginCombo("##recentimages", nullptr, ImGuiComboFlags_NoPreview | ImGuiComboFlags_PopupAlignLeft)) {
+        if (!anyRecent) ImGui::TextDisabled("No recent images");
+        else
+            for (const std::string& recent : context.settings->recentImages)
+                if (ImGui::Selectable(recent.c_str())) restyle.image = recent;
+        ImGui::EndCombo();
+    }
+    tip("Images restyled before (remembered between runs)");
+
+    const std::vector<std::string>& styles = context.model->styles;
+    ImGui::SetNextItemWidth(std::floor(ImGui::GetFontSize() * 9.0f));
+    const std::string source = "from: " + (restyle.source.empty() ? std::string("auto") : restyle.source);
+    if (ImGui::BeginCombo("##source", source.c_str())) {
+        if (ImGui::Selectable("auto", restyle.source.empty())) restyle.source.clear();
+        for (const std::string& name : styles)
+            if (ImGui::Selectable(name.c_str(), restyle.source == name)) restyle.source = name;
+        ImGui::EndCombo();
+    }
+    tip("The style the image is in now: its mean is moved to the target's. Auto: the style whose mean latent is "
+        "nearest to the image's");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(std::floor(ImGui::GetFontSize() * 11.0f));
+    ImGui::SliderFloat("##strength", &restyle.strength, 0.0f, 1.0f, "strength %.2f", ImGuiSliderFlags_AlwaysClamp);
+    tip("How much changes: 0 redraws the image as the model reads it, small values change colour and texture "
+        "(the fine w layers), 1 moves every layer, shape too. Ctrl+click to type a value");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(std::floor(ImGui::GetFontSize() * 7.0f));
+    const uint32_t ten = 10, hundred = 100;
+    if (ImGui::InputScalar("refine", ImGuiDataType_U32, &restyle.refinementSteps, &ten, &hundred))
+        restyle.refinementSteps = std::min(restyle.refinementSteps, kMaxRestyleRefinementSteps);
+    tip("Refinement steps (0..1000) that first fit the encoding to the image more closely: the result keeps more of "
+        "its detail. Each costs about three generated images; 0: the encoder alone");
+
+    ImGui::TextDisabled("to:");
+    ImGui::SameLine();
+    const std::string target = stylePrompt(state.recipe);
+    ImGui::TextUnformatted(target.empty() ? styles.front().c_str() : target.c_str());
+    tip("The target is the Style panel's style or blend (or its prompt): pick it there");
+    const float exportWidth = ImGui::CalcTextSize("Export PNG").x + style.FramePadding.x * 2;
+    const float textEnd = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + style.ItemSpacing.x;
+    ImGui::SameLine(std::max(textEnd, ImGui::GetWindowContentRegionMax().x - exportWidth));
+    ImGui::BeginDisabled(!context.restyle.after.current);
+    if (ImGui::Button("Export PNG")) actions.exportRestyle = true;
+    ImGui::EndDisabled();
+    tip("The restyled image as a PNG, straight alpha, exactly sgRestyle's pixels (read back from the GPU), into the "
+        "export folder");
+}
+
+void restyleTab(ViewerState& state, UiState& ui, PanelContext& context, PanelActions& actions) {
+    if (!context.model) return;
+    restyleControls(state, ui, context, actions);
+    const RestyleView& view = context.restyle;
+    const TextureRef& before = view.before;
+    const TextureRef& after = view.after;
+    const uint32_t resolution = context.model->info.resolution;
+    const uint32_t bw = before.texture ? before.texture->width : resolution;
+    const uint32_t bh = before.texture ? before.texture->height : resolution;
+    const uint32_t aw = after.texture ? after.texture->width : resolution;
+    const uint32_t ah = after.texture ? after.texture->height : resolution;
+    const bool sameSize = before.texture && after.texture && bw == aw && bh == ah;
+
+    viewToolbar(state, false);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!sameSize);
+    ImGui::Checkbox("Split", &ui.restyleSplit);
+    tip(sameSize ? "One image, before on the left of the divider and after on its right, instead of side by side"
+                 : "Needs the input and the result at the same size (the model resizes this input)");
+    if (ui.restyleSplit && sameSize) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(-1.0f);
+        ImGui::SliderFloat("##divider", &ui.restyleDivider, 0.0f, 1.0f, "divider %.2f", ImGuiSliderFlags_AlwaysClamp);
+        tip("Where after starts: 0 shows only the result, 1 only the input");
+    }
+    ImGui::EndDisabled();
+
+    const uint32_t cw = std::max(bw, aw), ch = std::max(bh, ah);
+    // Two-line captions, clipped to their canvas: the halves are narrow.
+    auto caption = [](const Canvas& canvas, const std::string& text) {
+        ImGui::GetWindowDrawList()->PushClipRect(canvas.min, canvas.max, true);
+        canvasCaption(canvas, text);
+        ImGui::GetWindowDrawList()->PopClipRect();
+    };
+    const std::string name = std::filesystem::path(state.restyle.image).filename().string();
+    const std::string target = stylePrompt(state.recipe);
+    char numbers[64];
+    std::snprintf(numbers, sizeof(numbers), "strength %.2f   %ux%u   %.0f ms", double(state.restyle.strength), aw, ah,
+                  view.milliseconds);
+    const std::string afterCaption =
+        std::string(view.working ? "restyling... " : "") + "after   " + target + "\n" + numbers;
+    ImVec2 areaMin, areaMax;
+    Canvas afterCanvas;
+    if (ui.restyleSplit && sameSize) {
+        Canvas canvas;
+        const float zoom = imageCanvas(state, &canvas, cw, ch, bw, bh, 0.0f);
+        const ImVec2 origin = imageOrigin(state, canvas, zoom, bw, bh);
+        drawCanvasImage(context, state, canvas, before, origin, zoom, false);
+        const float w = float(bw) * zoom, h = float(bh) * zoom;
+        const float divider = std::round(origin.x + ui.restyleDivider * w);
+        ImageDraw draw;
+        draw.texture = after.texture;
+        draw.layer = after.layer;
+        draw.origin = origin;
+        draw.zoom = zoom;
+        draw.rectMin = ImVec2(std::max(divider, origin.x), origin.y);
+        draw.rectMax = ImVec2(origin.x + w, origin.y + h);
+        draw.linear = state.linear;
+        draw.checker = state.checker;
+        draw.dim = after.current ? 0.0f : 0.35f;
+        ImDrawList* list = ImGui::GetWindowDrawList();
+        list->PushClipRect(canvas.min, canvas.max, true);
+        if (draw.rectMin.x < draw.rectMax.x) context.drawing->image(list, draw);
+        list->AddLine(ImVec2(divider, std::max(origin.y, canvas.min.y)), ImVec2(divider, std::min(origin.y + h, canvas.max.y)),
+                      colour(kAccent), 2.0f);
+        list->PopClipRect();
+        caption(canvas, "before | " + afterCaption + "   " + zoomText(state, zoom));
+        placement(&context.restyleBefore, before, canvas, origin, zoom, state);
+        placement(&context.restyleAfter, after, canvas, origin, zoom, state);
+        areaMin = canvas.min;
+        areaMax = canvas.max;
+        afterCanvas = canvas;
+    } else {
+        const float gap = 6.0f;
+        const float half = std::floor((ImGui::GetContentRegionAvail().x - gap) * 0.5f);
+        Canvas left;
+        ImGui::PushID("before");
+        imageCanvas(state, &left, cw, ch, bw, bh, 0.0f, half);
+        ImGui::PopID();
+        ImGui::SameLine(0.0f, gap);
+        ImGui::PushID("after");
+        const float zoom = imageCanvas(state, &afterCanvas, cw, ch, aw, ah, 0.0f, half);  // the zoom both now use
+        ImGui::PopID();
+        const ImVec2 beforeOrigin = imageOrigin(state, left, zoom, bw, bh);
+        const ImVec2 afterOrigin = imageOrigin(state, afterCanvas, zoom, aw, ah);
+        drawCanvasImage(context, state, left, before, beforeOrigin, zoom, false);
+        drawCanvasImage(context, state, afterCanvas, after, afterOrigin, zoom, false);
+        if (before.current)
+            caption(left, "before   " + name + "\n" + std::to_string(bw) + "x" + std::to_string(bh) + "   " +
+                              zoomText(state, zoom));
+        if (after.texture || view.working) caption(afterCanvas, afterCaption);
+        placement(&context.restyleBefore, before, left, beforeOrigin, zoom, state);
+        placement(&context.restyleAfter, after, afterCanvas, afterOrigin, zoom, state);
+        areaMin = left.min;
+        areaMax = afterCanvas.max;
+    }
+
+    // Why there is nothing (new) to show: over everything when there is no
+    // input, over the result when only it is missing.
+    if (!view.problem.empty())
+        canvasMessage(before.current ? afterCanvas.min : areaMin, before.current ? afterCanvas.max : areaMax,
+                      view.problem, true);
+    else if (state.restyle.image.empty())
+        canvasMessage(areaMin, areaMax,
+                      "Open an image to restyle: type its path above, Browse..., or pick a recent one. It is "
+                      "redrawn in the Style panel's style or blend, keeping its shape.",
+                      false);
 }
 
 void sceneTab(UiState& ui, PanelContext& context) {
@@ -929,7 +1179,8 @@ void sceneTab(UiState& ui, PanelContext& context) {
     }
 }
 
-void drawView(ViewerState& state, UiState& ui, PanelContext& context, ImVec2 position, ImVec2 size) {
+void drawView(ViewerState& state, UiState& ui, PanelContext& context, PanelActions& actions, ImVec2 position,
+              ImVec2 size) {
     placeWindow(ui, position, size);
     if (!ImGui::Begin("View")) {
         ImGui::End();
@@ -966,6 +1217,11 @@ void drawView(ViewerState& state, UiState& ui, PanelContext& context, ImVec2 pos
         if (tab("Interpolation", ViewTab::Interpolation,
                 "From the selected seed to a second one, one w layer at a time (Ctrl+4)")) {
             interpolationTab(state, context);
+            ImGui::EndTabItem();
+        }
+        if (tab("Restyle", ViewTab::Restyle,
+                "An image of yours redrawn in the Style panel's style or blend, before and after (Ctrl+5)")) {
+            restyleTab(state, ui, context, actions);
             ImGui::EndTabItem();
         }
         ImGui::EndTabBar();
@@ -1032,7 +1288,7 @@ void drawHelp(UiState& ui) {
             {"Ctrl+S", "export the selection as PNG"},
             {"Ctrl+Shift+S", "save the viewer state (a --state file)"},
             {"Ctrl+O", "open a model"},
-            {"Ctrl+1..4", "selection, tiling, scene, interpolation"},
+            {"Ctrl+1..5", "selection, tiling, scene, interpolation, restyle"},
             {"scroll (large view)", "zoom around the mouse"},
             {"drag (large view)", "pan; in the scene: orbit"},
             {"double-click", "fit (large view), zoom in (grid cell)"},
@@ -1075,7 +1331,7 @@ void drawPanels(ViewerState& state, UiState& ui, PanelContext& context, PanelAct
     const float gridWidth = std::floor((display.x - controlsWidth) * 0.46f);
     drawControls(state, ui, context, actions, ImVec2(0.0f, top), ImVec2(controlsWidth, height));
     drawGrid(state, ui, context, actions, ImVec2(controlsWidth, top), ImVec2(gridWidth, height));
-    drawView(state, ui, context, ImVec2(controlsWidth + gridWidth, top),
+    drawView(state, ui, context, actions, ImVec2(controlsWidth + gridWidth, top),
              ImVec2(display.x - controlsWidth - gridWidth, height));
     drawStatusBar(context, ImVec2(0.0f, display.y - statusHeight), ImVec2(display.x, statusHeight));
     drawHelp(ui);
@@ -1087,6 +1343,10 @@ void drawPanels(ViewerState& state, UiState& ui, PanelContext& context, PanelAct
         if (ui.browserPurpose == kBrowseExportFolder) {
             ui.exportFolderField = chosen;
             actions.exportFolder = chosen;
+        }
+        if (ui.browserPurpose == kBrowseRestyleImage) {
+            state.restyle.image = std::filesystem::absolute(chosen).lexically_normal().string();
+            state.tab = ViewTab::Restyle;
         }
     }
     ui.resetLayout = false;

@@ -50,6 +50,15 @@ struct ViewPlacement {
     bool checker = true;
 };
 
+// The Restyle view's images and what keeps it from showing them.
+struct RestyleView {
+    TextureRef before;          // the input image as read
+    TextureRef after;           // sgRestyle's result
+    std::string problem;        // why there is nothing to show: no encoder, an unreadable image, sgRestyle's error
+    bool working = false;       // a restyle is running or waiting
+    double milliseconds = 0.0;  // the last restyle took
+};
+
 struct PanelContext {
     Drawing* drawing = nullptr;
     const LoadedModel* model = nullptr;  // null while none is open
@@ -81,7 +90,10 @@ struct PanelContext {
     std::string manifestPreview;         // the last exported manifest
     bool scripted = false;               // no animation (screenshots must be reproducible)
 
+    RestyleView restyle;
+
     ViewPlacement placement;             // written by the large view
+    ViewPlacement restyleBefore, restyleAfter;  // written by the Restyle view (side by side)
 };
 
 // Requests for the application.
@@ -89,13 +101,15 @@ struct PanelActions {
     std::string openModel;        // a path to open
     bool exportPng = false;       // the selection
     bool exportSheet = false;     // the grid
-    int exportManifest = -1;      // 0: the selection, 1: the grid, 2: the pins
+    int exportManifest = -1;      // 0: the selection, 1: the grid, 2: the pins, 3: the interpolation's frames
     bool copyManifest = false;
     bool togglePin = false;       // pin / unpin the selection
     int pinCell = -1;             // pin / unpin another grid cell
     int removePin = -1;
     int restorePin = -1;
     bool saveState = false;
+    bool exportRestyle = false;   // the restyled image as PNG
+    std::optional<std::string> prompt;  // a style prompt to apply to the recipe
     std::optional<std::string> exportFolder;  // a new export folder ("": the current directory)
     bool quit = false;
 };
@@ -108,6 +122,14 @@ struct UiState {
     FileBrowser browser;
     std::string modelPathField;
     std::string exportFolderField;
+    std::string restyleImageField;  // the Restyle view's path field ...
+    std::string restyleImageSynced; // ... last set from state.restyle.image
+    std::string promptField;      // the Style panel's prompt: the recipe as a prompt unless being edited
+    std::string promptSynced;     // the recipe's prompt when promptField was last set from it
+    std::string promptError;      // why the last prompt did not apply (the SDK's message); set by the application
+    bool promptActive = false;    // the prompt field had the keyboard last frame
+    bool restyleSplit = false;    // Restyle view: one image split at restyleDivider instead of side by side
+    float restyleDivider = 0.5f;  // 0..1 across the image: before on the left, after on the right
     int browserPurpose = 0;       // which request the file browser answers (panels.cpp)
     ViewTab shownTab = ViewTab::Selection;  // the view tab ImGui showed last frame
     float sceneYaw = 25.0f;       // degrees

@@ -29,6 +29,12 @@ void Settings::rememberModel(const std::string& path) {
     if (recentModels.size() > kMaxRecent) recentModels.resize(kMaxRecent);
 }
 
+void Settings::rememberImage(const std::string& path) {
+    recentImages.erase(std::remove(recentImages.begin(), recentImages.end(), path), recentImages.end());
+    recentImages.insert(recentImages.begin(), path);
+    if (recentImages.size() > kMaxRecent) recentImages.resize(kMaxRecent);
+}
+
 std::string configFolder(const std::string& override) {
     if (!override.empty()) return override;
     if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return (fs::path(xdg) / "stylegen").string();
@@ -61,6 +67,9 @@ Settings readSettings(const std::string& folder, std::string* warning) {
         for (const Json& recent : json.value("recent_models", Json::array()))
             if (recent.is_string() && settings.recentModels.size() < Settings::kMaxRecent)
                 settings.recentModels.push_back(recent.get<std::string>());
+        for (const Json& recent : json.value("recent_images", Json::array()))
+            if (recent.is_string() && settings.recentImages.size() < Settings::kMaxRecent)
+                settings.recentImages.push_back(recent.get<std::string>());
         settings.exportFolder = json.value("export_folder", "");
         const Json window = json.value("window", Json::array());
         if (window.is_array() && window.size() == 2 && window[0].is_number_unsigned() &&
@@ -89,6 +98,7 @@ bool writeSettings(const std::string& folder, const Settings& settings, std::str
     Json json;
     json["last_model"] = settings.lastModel;
     json["recent_models"] = settings.recentModels;
+    json["recent_images"] = settings.recentImages;
     json["export_folder"] = settings.exportFolder;
     if (settings.windowWidth > 0) json["window"] = {settings.windowWidth, settings.windowHeight};
     return writeTextFileAtomically((fs::path(folder) / kSettingsFile).string(), json.dump(2) + "\n", error);

@@ -1,6 +1,6 @@
 // settings.hpp - what the viewer remembers between runs, in the user's config
 // folder ($XDG_CONFIG_HOME/stylegen, else ~/.config/stylegen):
-//   viewer.json        last model, recent models, export folder, window size
+//   viewer.json        last model, recent models and restyle images, export folder, window size
 //   viewer-imgui.ini   Dear ImGui's window layout
 // Both are written atomically (temporary file + rename), so a crash never
 // leaves half a file; an unreadable file is reported and replaced by defaults.
@@ -15,6 +15,7 @@ namespace sg::viewer {
 struct Settings {
     std::string lastModel;
     std::vector<std::string> recentModels;  // most recent first, at most kMaxRecent
+    std::vector<std::string> recentImages;  // restyle inputs, most recent first, at most kMaxRecent
     std::string exportFolder;               // "": the current directory
     uint32_t windowWidth = 0;               // 0: the default
     uint32_t windowHeight = 0;
@@ -22,6 +23,8 @@ struct Settings {
     static constexpr size_t kMaxRecent = 10;
     // Moves path to the front of the recent list and makes it the last model.
     void rememberModel(const std::string& path);
+    // Moves path to the front of the recent images.
+    void rememberImage(const std::string& path);
 };
 
 // The config folder: `override` when not empty, else as above. "" when no

@@ -172,6 +172,8 @@ const char* viewTabName(ViewTab tab) {
             return "scene";
         case ViewTab::Interpolation:
             return "interpolation";
+        case ViewTab::Restyle:
+            return "restyle";
     }
     return "selection";
 }
@@ -198,6 +200,12 @@ ViewerState readStateFile(const std::string& path) {
     ObjectReader reader(json, path);
     ViewerState state;
     state.recipe = readRecipe(reader, folder);
+    if (reader.find("prompt")) {
+        state.prompt = reader.string("prompt", "");
+        if (state.prompt.empty()) throw StateError(reader.at("prompt") + " must not be empty");
+        if (!state.recipe.style.empty() || !state.recipe.blend.empty())
+            throw StateError(reader.at("prompt") + ": give \"style\", \"blend\" or \"prompt\", only one");
+    }
     state.seed = reader.unsignedValue("seed", 0);
     const auto [columns, rows] = reader.pair("grid", {state.columns, state.rows}, 1, kMaxGridSide);
     state.columns = uint32_t(columns);
@@ -209,13 +217,14 @@ ViewerState readStateFile(const std::string& path) {
         ObjectReader viewReader(*view, reader.at("view"));
         const std::string tab = viewReader.string("tab", "selection");
         bool known = false;
-        for (ViewTab t : {ViewTab::Selection, ViewTab::Tiling, ViewTab::Scene, ViewTab::Interpolation})
+        for (ViewTab t : {ViewTab::Selection, ViewTab::Tiling, ViewTab::Scene, ViewTab::Interpolation, ViewTab::Restyle})
             if (tab == viewTabName(t)) {
                 state.tab = t;
                 known = true;
             }
         if (!known)
-            throw StateError(viewReader.at("tab") + " must be \"selection\", \"tiling\", \"scene\" or \"interpolation\"");
+            throw StateError(viewReader.at("tab") +
+                             " must be \"selection\", \"tiling\", \"scene\", \"interpolation\" or \"restyle\"");
         state.zoom = viewReader.number("zoom", 0.0f, 0.0f, 64.0f);
         if (const Json* pan = viewReader.find("pan")) {
             if (!pan->is_array() || pan->size() != 2) throw StateError(viewReader.at("pan") + " must be [x, y]");
@@ -236,6 +245,17 @@ ViewerState readStateFile(const std::string& path) {
         state.playing = r.boolean("playing", true);
         state.interpolationPosition = r.number("position", 0.0f, 0.0f, 1.0f);
         state.interpolationSpeed = r.number("speed", 0.5f, 0.01f, 10.0f);
+        r.finish();
+    }
+    if (const Json* restyle = reader.find("restyle")) {
+        ObjectReader r(*restyle, reader.at("restyle"));
+        const std::string image = r.string("image", "");
+        if (!image.empty()) state.restyle.image = resolvePath(image, folder);
+        state.restyle.strength = r.number("strength", 0.5f, 0.0f, 1.0f);
+        const std::string source = r.string("source", "auto");
+        if (source.empty()) throw StateError(r.at("source") + " must be a style name or \"auto\"");
+        state.restyle.source = source == "auto" ? "" : source;
+        state.restyle.refinementSteps = uint32_t(r.unsignedValue("refine", 0, kMaxRestyleRefinementSteps));
         r.finish();
     }
     if (const Json* pins = reader.find("pins")) {
@@ -278,6 +298,10 @@ std::string stateToJson(const ViewerState& state, const std::string& folder) {
                              {"playing", state.playing},
                              {"position", shortestDouble(state.interpolationPosition)},
                              {"speed", shortestDouble(state.interpolationSpeed)}};
+    json["restyle"] = {{"image", displayPath(state.restyle.image, folder)},
+                       {"strength", shortestDouble(state.restyle.strength)},
+                       {"source", state.restyle.source.empty() ? "auto" : state.restyle.source},
+                       {"refine", state.restyle.refinementSteps}};
     OrderedJson pins = OrderedJson::array();
     for (const Pin& pin : state.pins) {
         OrderedJson p = recipeToJson(pin.recipe, folder);

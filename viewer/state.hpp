@@ -14,6 +14,11 @@
 
 namespace sg::viewer {
 
+// Frames of the interpolation view beyond the first: amounts 0, 1/32, ..., 1.
+constexpr uint32_t kInterpolationSteps = 32;
+// Most refinement steps a restyle may ask for (SG_MAX_RESTYLE_REFINEMENT_STEPS).
+constexpr uint32_t kMaxRestyleRefinementSteps = 1000;
+
 struct StateError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -48,11 +53,23 @@ struct Pin {
     uint64_t seed = 0;
 };
 
-enum class ViewTab { Selection, Tiling, Scene, Interpolation };
+enum class ViewTab { Selection, Tiling, Scene, Interpolation, Restyle };
 const char* viewTabName(ViewTab tab);
+
+// The Restyle view: an existing image turned into the recipe's style or blend
+// (sgRestyle). The target is the Style panel's choice.
+struct RestyleSettings {
+    std::string image;        // absolute path of the input PNG; "" for none
+    float strength = 0.5f;    // 0: the reconstruction ... 1: shape too
+    std::string source;       // the style the image is in; "": picked by the SDK (auto)
+    uint32_t refinementSteps = 0;
+};
 
 struct ViewerState {
     Recipe recipe;            // recipe.model: the open model, "" for none
+    // A style prompt ("orcs:0.7 + undead:0.3") from a state file, turned into
+    // recipe's style or blend once the model is open (sgParseStylePrompt).
+    std::string prompt;
     uint64_t seed = 0;        // the grid's first seed; cell i shows seed + i
     uint32_t columns = 4;     // grid size, 1..kMaxGridSide each
     uint32_t rows = 3;
@@ -68,11 +85,14 @@ struct ViewerState {
     bool checker = true;      // checkerboard behind alpha
     bool seams = false;       // tiling view: mark the wrap seams
 
-    // Interpolation: the w+ layer sweep from the selection to a second seed.
+    // Interpolation: w moves from the selection's seed to a second seed, in
+    // kInterpolationSteps steps (SgLatentInterpolationInfo).
     uint64_t interpolationSeed = 1;
     bool playing = true;
     float interpolationPosition = 0.0f;  // 0: the selection, 1: the second seed
     float interpolationSpeed = 0.5f;     // sweeps per second
+
+    RestyleSettings restyle;
 
     std::vector<Pin> pins;
     int floorPin = -1;        // scene preview floor: a pin of a scene model; -1: the latest one

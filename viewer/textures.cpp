@@ -1,5 +1,5 @@
 // textures.cpp - SDK-allocated texture arrays, their clear, deferred
-// destruction and readback.
+// destruction, uploads and readback.
 #include "textures.hpp"
 
 #include <cstring>
@@ -75,6 +75,11 @@ Textures::~Textures() {
         vkFreeMemory(gpu_.device, readback.memory, nullptr);
     }
     readbacks_.clear();  // releases their textures into the graveyard
+    for (Upload& upload : uploads_) {
+        vkDestroyBuffer(gpu_.device, upload.buffer, nullptr);
+        vkFreeMemory(gpu_.device, upload.memory, nullptr);
+    }
+    uploads_.clear();
     uncleared_.clear();
     for (Retired& retired : retired_) destroy(*retired.texture);
     for (Texture* texture : graveyard_) destroy(*texture);
@@ -164,6 +169,37 @@ void Textures::readback(std::shared_ptr<Texture> texture, uint32_t first, uint32
     readbacks_.push_back(std::move(readback));
 }
 
+void Textures::upload(std::shared_ptr<Texture> texture, uint32_t layer, sg::cli::Image image) {
+    if (image.width != texture->width || image.height != texture->height || layer >= texture->layers)
+        throw VulkanError("upload of a " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                          " image into a " + std::to_string(texture->width) + "x" + std::to_string(texture->height) +
+                          " texture");
+    Upload upload;
+    upload.texture = std::move(texture);
+    upload.layer = layer;
+    upload.image = std::move(image);
+    uploads_.push_back(std::move(upload));
+}
+
+void Textures::createHostBuffer(VkDeviceSize size, VkBufferUsageFlags usage, VkBuffer* buffer, VkDeviceMemory* memory,
+                                void** mapped) {
+    VkBufferCreateInfo bufferInfo{};
+    bufferInfo.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
+    bufferInfo.size = size;
+    bufferInfo.usage = usage;
+    SG_VIEWER_VK(vkCreateBuffer(gpu_.device, &bufferInfo, nullptr, buffer));
+    VkMemoryRequirements requirements;
+    vkGetBufferMemoryRequirements(gpu_.device, *buffer, &requirements);
+    VkMemoryAllocateInfo allocate{};
+    allocate.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
+    allocate.allocationSize = requirements.size;
+    allocate.memoryTypeIndex = gpu_.memoryType(requirements.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                                                                VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    SG_VIEWER_VK(vkAllocateMemory(gpu_.device, &allocate, nullptr, memory));
+    SG_VIEWER_VK(vkBindBufferMemory(gpu_.device, *buffer, *memory, 0));
+    SG_VIEWER_VK(vkMapMemory(gpu_.device, *memory, 0, VK_WHOLE_SIZE, 0, mapped));
+}
+
 void Textures::recordPending(VkCommandBuffer cmd, uint64_t frameValue) {
     for (const std::shared_ptr<Texture>& texture : uncleared_) {
         layerBarrier(cmd, *texture, 0, texture->layers, VK_IMAGE_LAYOUT_UNDEFINED,
@@ -177,6 +213,12 @@ void Textures::recordPending(VkCommandBuffer cmd, uint64_t frameValue) {
                      VK_ACCESS_2_TRANSFER_WRITE_BIT, kTextureUseStages, kTextureReadAccess);
     }
     uncleared_.clear();
+    // Uploads before readbacks: a readback recorded in the same frame sees the new pixels.
+    for (Upload& upload : uploads_) {
+        if (upload.doneAt != 0) continue;
+        recordUpload(cmd, upload);
+        upload.doneAt = frameValue;
+    }
     for (Readback& readback : readbacks_) {
         if (readback.readyAt != 0) continue;
         recordReadback(cmd, readback);
@@ -187,21 +229,8 @@ void Textures::recordPending(VkCommandBuffer cmd, uint64_t frameValue) {
 void Textures::recordReadback(VkCommandBuffer cmd, Readback& readback) {
     const Texture& texture = *readback.texture;
     const VkDeviceSize layerBytes = VkDeviceSize(texture.width) * texture.height * 4;
-    VkBufferCreateInfo bufferInfo{};
-    bufferInfo.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
-    bufferInfo.size = layerBytes * readback.count;
-    bufferInfo.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    SG_VIEWER_VK(vkCreateBuffer(gpu_.device, &bufferInfo, nullptr, &readback.buffer));
-    VkMemoryRequirements requirements;
-    vkGetBufferMemoryRequirements(gpu_.device, readback.buffer, &requirements);
-    VkMemoryAllocateInfo allocate{};
-    allocate.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
-    allocate.allocationSize = requirements.size;
-    allocate.memoryTypeIndex = gpu_.memoryType(requirements.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                                                                VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    SG_VIEWER_VK(vkAllocateMemory(gpu_.device, &allocate, nullptr, &readback.memory));
-    SG_VIEWER_VK(vkBindBufferMemory(gpu_.device, readback.buffer, readback.memory, 0));
-    SG_VIEWER_VK(vkMapMemory(gpu_.device, readback.memory, 0, VK_WHOLE_SIZE, 0, &readback.mapped));
+    createHostBuffer(layerBytes * readback.count, VK_BUFFER_USAGE_TRANSFER_DST_BIT, &readback.buffer, &readback.memory,
+                     &readback.mapped);
 
     layerBarrier(cmd, texture, readback.first, readback.count, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
                  VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, kTextureUseStages, 0, VK_PIPELINE_STAGE_2_COPY_BIT,
@@ -226,7 +255,42 @@ void Textures::recordReadback(VkCommandBuffer cmd, Readback& readback) {
     vkCmdPipelineBarrier2(cmd, &dependency);
 }
 
+void Textures::recordUpload(VkCommandBuffer cmd, Upload& upload) {
+    const Texture& texture = *upload.texture;
+    void* mapped = nullptr;
+    createHostBuffer(upload.image.pixels.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, &upload.buffer, &upload.memory,
+                     &mapped);
+    // Coherent memory written before the submission: the submission makes it visible to the copy.
+    std::memcpy(mapped, upload.image.pixels.data(), upload.image.pixels.size());
+    vkUnmapMemory(gpu_.device, upload.memory);
+    upload.image = sg::cli::Image();
+
+    // Earlier sampling, copies and the clear finish before the copy writes (their
+    // barriers already made the clear's or an earlier upload's write available).
+    layerBarrier(cmd, texture, upload.layer, 1, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
+                 VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, kTextureUseStages, 0, VK_PIPELINE_STAGE_2_COPY_BIT,
+                 VK_ACCESS_2_TRANSFER_WRITE_BIT);
+    VkBufferImageCopy region{};
+    region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, upload.layer, 1};
+    region.imageExtent = {texture.width, texture.height, 1};
+    vkCmdCopyBufferToImage(cmd, upload.buffer, texture.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
+    layerBarrier(cmd, texture, upload.layer, 1, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                 VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_PIPELINE_STAGE_2_COPY_BIT, VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                 kTextureUseStages, kTextureReadAccess);
+}
+
 void Textures::collect(uint64_t submittedValue, uint64_t completedValue) {
+    for (size_t i = 0; i < uploads_.size();) {
+        Upload& upload = uploads_[i];
+        if (upload.doneAt == 0 || upload.doneAt > completedValue) {
+            ++i;
+            continue;
+        }
+        vkDestroyBuffer(gpu_.device, upload.buffer, nullptr);
+        vkFreeMemory(gpu_.device, upload.memory, nullptr);
+        uploads_.erase(uploads_.begin() + std::ptrdiff_t(i));  // releases the texture
+    }
+
     for (size_t i = 0; i < readbacks_.size();) {
         Readback& readback = readbacks_[i];
         if (readback.readyAt == 0 || readback.readyAt > completedValue) {

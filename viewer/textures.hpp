@@ -1,10 +1,12 @@
-// textures.hpp - the images generated textures live in, and reading them back.
+// textures.hpp - the images generated textures live in, uploading pixels
+// made on the host (restyled images) into them, and reading them back.
 //
 // A Texture is a 2D array image the SDK allocated (sgCreateVulkanImage,
 // exportable where the device allows, so a GPU backend can write it in place),
 // with a view and a descriptor set for the viewer's shaders. The generation
-// worker writes its layers through sgCmdGenerateVulkanImages; the UI thread
-// samples them. Every layer stays in SHADER_READ_ONLY_OPTIMAL between uses.
+// worker writes its layers through sgCmdGenerateVulkanImages, or the UI thread
+// uploads host pixels into them; the UI thread samples them. Every layer stays
+// in SHADER_READ_ONLY_OPTIMAL between uses.
 //
 // Lifetimes: textures are shared (std::shared_ptr) between the UI thread,
 // jobs on the worker and command buffers not yet submitted. Whoever drops the
@@ -38,8 +40,8 @@ struct Texture {
 };
 
 // Stages and accesses of every use of a texture layer outside generation:
-// sampling, readback copies, the initial clear. Generation targets name them as
-// the work to wait for and the work that waits.
+// sampling, readback copies, uploads, the initial clear. Generation targets name
+// them as the work to wait for and the work that waits.
 constexpr VkPipelineStageFlags2 kTextureUseStages =
     VK_PIPELINE_STAGE_2_FRAGMENT_SHADER_BIT | VK_PIPELINE_STAGE_2_COPY_BIT | VK_PIPELINE_STAGE_2_CLEAR_BIT;
 constexpr VkAccessFlags2 kTextureReadAccess = VK_ACCESS_2_SHADER_SAMPLED_READ_BIT | VK_ACCESS_2_TRANSFER_READ_BIT;
@@ -61,6 +63,12 @@ public:
     // thread (from collect()) once the copy has completed.
     using ReadbackDone = std::function<void(std::vector<sg::cli::Image>)>;
     void readback(std::shared_ptr<Texture> texture, uint32_t first, uint32_t count, ReadbackDone done);
+
+    // Copies image (straight-alpha RGBA8 of the texture's size) into one layer:
+    // the next recordPending() records the copy from a staging buffer, before
+    // that frame's drawing and readbacks, and collect() frees the buffer once
+    // the frame has completed.
+    void upload(std::shared_ptr<Texture> texture, uint32_t layer, sg::cli::Image image);
 
     // Frame hooks, UI thread. recordPending goes into the frame's command
     // buffer before the render pass; frameValue is the timeline value that
@@ -87,8 +95,20 @@ private:
         void* mapped = nullptr;
         uint64_t readyAt = 0;  // 0: not recorded yet
     };
+    struct Upload {
+        std::shared_ptr<Texture> texture;
+        uint32_t layer = 0;
+        sg::cli::Image image;  // released once recorded
+        VkBuffer buffer = VK_NULL_HANDLE;
+        VkDeviceMemory memory = VK_NULL_HANDLE;
+        uint64_t doneAt = 0;  // 0: not recorded yet
+    };
     void destroy(Texture& texture);
+    // A host-visible, coherent buffer of size bytes, mapped to *mapped.
+    void createHostBuffer(VkDeviceSize size, VkBufferUsageFlags usage, VkBuffer* buffer, VkDeviceMemory* memory,
+                          void** mapped);
     void recordReadback(VkCommandBuffer cmd, Readback& readback);
+    void recordUpload(VkCommandBuffer cmd, Upload& upload);
 
     Gpu& gpu_;
     SgVulkanDevice sdkDevice_;
@@ -100,6 +120,7 @@ private:
     std::vector<Texture*> graveyard_;  // released, on any thread, since the last collect()
     std::vector<Retired> retired_;
     std::vector<Readback> readbacks_;
+    std::vector<Upload> uploads_;
     uint64_t nextId_ = 1;
 };
 

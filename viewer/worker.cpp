@@ -141,8 +141,14 @@ void GenerationWorker::loop() {
                 });
                 model->path = result.path;
                 model->handle = handle;
+                SgModelRestyleInfo restyle{};
+                restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+                restyle.restyleSupported = SG_FALSE;
                 model->info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+                model->info.pNext = &restyle;
                 sgGetModelInfo(handle, &model->info);
+                model->info.pNext = nullptr;  // restyle lives on this stack only
+                model->restyleSupported = restyle.restyleSupported == SG_TRUE;
                 model->name = model->info.pName ? model->info.pName : "";
                 for (uint32_t i = 0; i < model->info.styleCount; ++i) {
                     const char* name = nullptr;
@@ -226,12 +232,15 @@ void GenerationWorker::runJob(GenerateJob& job, std::unique_lock<std::mutex>& lo
         batch.slot = job.slot;
         batch.target = job.target;
         batch.items.assign(job.items.begin() + std::ptrdiff_t(next), job.items.begin() + std::ptrdiff_t(next + count));
-        std::vector<uint64_t> seeds, mixSeeds, noiseSeeds;
+        std::vector<uint64_t> seeds, mixSeeds, noiseSeeds, lerpSeeds;
+        std::vector<float> lerpAmounts;
         std::vector<SgVulkanImageTarget> targets;
         for (const GenerateItem& item : batch.items) {
             seeds.push_back(item.seed);
             mixSeeds.push_back(item.mixSeed);
             noiseSeeds.push_back(item.noiseSeed);
+            lerpSeeds.push_back(item.lerpSeed);
+            lerpAmounts.push_back(item.lerpAmount);
             SgVulkanImageTarget target{};
             target.sType = SG_STRUCTURE_TYPE_VULKAN_IMAGE_TARGET;
             target.image = job.target->image;
@@ -263,6 +272,13 @@ void GenerationWorker::runJob(GenerateJob& job, std::unique_lock<std::mutex>& lo
         if (job.explicitNoise) {
             info.flags |= SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT;
             info.pNoiseSeeds = noiseSeeds.data();
+        }
+        SgLatentInterpolationInfo interpolation{};
+        if (job.interpolating) {
+            interpolation.sType = SG_STRUCTURE_TYPE_LATENT_INTERPOLATION_INFO;
+            interpolation.pTargetSeeds = lerpSeeds.data();
+            interpolation.pAmounts = lerpAmounts.data();
+            info.pNext = &interpolation;
         }
         info.width = job.width;
         info.height = job.height;

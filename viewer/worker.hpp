@@ -38,6 +38,7 @@ struct LoadedModel {
     SgModelInfo info{};
     std::string name;
     std::vector<std::string> styles;
+    bool restyleSupported = false;  // it carries an encoder (SgModelRestyleInfo)
 };
 
 // One image of a job: its style and seeds, and the texture layer it goes to.
@@ -48,6 +49,8 @@ struct GenerateItem {
     uint64_t mixSeed = 0;
     uint32_t mixLayer = 0;
     uint64_t noiseSeed = 0;
+    uint64_t lerpSeed = 0;   // the latent moves towards this seed ...
+    float lerpAmount = 0.0f;  // ... by this much (SgLatentInterpolationInfo)
     uint64_t key = 0;  // what the layer shows once written (the UI's bookkeeping)
 };
 
@@ -62,6 +65,7 @@ struct GenerateJob {
     float noise = 1.0f;
     bool mixing = false;         // items' mixSeed and mixLayer apply
     bool explicitNoise = false;  // items' noiseSeed applies
+    bool interpolating = false;  // items' lerpSeed and lerpAmount apply
     uint32_t width = 0;          // 0: the model's resolution
     uint32_t height = 0;
     std::vector<GenerateItem> items;  // in the order to generate them

@@ -99,6 +99,13 @@ TEST_F(ViewerData, StateFile_RejectsBadValuesNamingTheKey) {
         {R"({"pins": [{"seed": 1}]})", "model"},
         {R"([1, 2])", "object"},
         {R"({"psi": )", "JSON"},
+        {R"({"style": "orcs", "prompt": "undead"})", "prompt"},
+        {R"({"prompt": ""})", "prompt"},
+        {R"({"restyle": {"strength": 1.5}})", "strength"},
+        {R"({"restyle": {"refine": 1001}})", "refine"},
+        {R"({"restyle": {"source": ""}})", "source"},
+        {R"({"restyle": {"image": 3}})", "image"},
+        {R"({"restyle": {"strenght": 0.5}})", "strenght"},
     };
     for (const auto& [text, key] : cases) {
         const std::string path = write("state.json", text);
@@ -109,6 +116,41 @@ TEST_F(ViewerData, StateFile_RejectsBadValuesNamingTheKey) {
             EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << text << " -> " << e.what();
         }
     }
+}
+
+TEST_F(ViewerData, StateFile_ReadsTheRestyleViewAndAPrompt) {
+    const std::string path = write("state.json", R"({
+        "model": "m.sgm", "prompt": "orcs:0.7 + undead:0.3",
+        "restyle": {"image": "art/hero.png", "strength": 0.25, "source": "elves", "refine": 40},
+        "view": {"tab": "restyle"}})");
+    const sg::viewer::ViewerState state = sg::viewer::readStateFile(path);
+    EXPECT_EQ(state.prompt, "orcs:0.7 + undead:0.3");  // applied once the model is open
+    EXPECT_TRUE(state.recipe.style.empty() && state.recipe.blend.empty());
+    EXPECT_EQ(state.restyle.image, (folder_ / "art/hero.png").string());  // relative to the file
+    EXPECT_FLOAT_EQ(state.restyle.strength, 0.25f);
+    EXPECT_EQ(state.restyle.source, "elves");
+    EXPECT_EQ(state.restyle.refinementSteps, 40u);
+    EXPECT_EQ(state.tab, sg::viewer::ViewTab::Restyle);
+    // Defaults: no image, half strength, the source found by the SDK, no refinement.
+    const sg::viewer::ViewerState defaults =
+        sg::viewer::readStateFile(write("defaults.json", R"({"restyle": {"source": "auto"}})"));
+    EXPECT_TRUE(defaults.restyle.image.empty());
+    EXPECT_FLOAT_EQ(defaults.restyle.strength, 0.5f);
+    EXPECT_TRUE(defaults.restyle.source.empty());
+    EXPECT_EQ(defaults.restyle.refinementSteps, 0u);
+}
+
+TEST(ViewerPrompt, StylePrompt_WritesTheRecipeAsSgParseStylePromptReadsIt) {
+    sg::viewer::Recipe recipe;
+    recipe.style = "orcs";
+    EXPECT_EQ(sg::viewer::stylePrompt(recipe), "orcs");
+    recipe.style.clear();
+    recipe.blend = {{"orcs", 0.6f}, {"elves", 0.0f}, {"undead", 0.4f}};
+    EXPECT_EQ(sg::viewer::stylePrompt(recipe), "orcs:0.6 + undead:0.4");  // weights of 0 left out, shortest form
+    recipe.blend = {{"orcs", 1.0f / 3.0f}, {"undead", 2.0f}};
+    const std::string prompt = sg::viewer::stylePrompt(recipe);
+    EXPECT_EQ(prompt, "orcs:0.33333334 + undead:2");
+    EXPECT_EQ(std::strtof(prompt.c_str() + 5, nullptr), 1.0f / 3.0f);  // reads back as the same float
 }
 
 TEST_F(ViewerData, StateFile_RoundTripsThroughItsJson) {
@@ -125,10 +167,14 @@ TEST_F(ViewerData, StateFile_RoundTripsThroughItsJson) {
     state.zoom = 6.0f;
     state.pins.push_back({state.recipe, 41});
     state.floorPin = 0;
+    state.restyle.image = (folder_ / "art" / "hero.png").string();
+    state.restyle.strength = 0.3f;
+    state.restyle.refinementSteps = 25;
     const std::string path = write("state.json", sg::viewer::stateToJson(state, folder_.string()));
     const Json json = Json::parse(std::ifstream(path));
     EXPECT_EQ(json["model"], "models/characters.sgm");  // relative to the state file
     EXPECT_EQ(json["psi"].dump(), "0.8");                // not 0.800000011920929
+    EXPECT_EQ(json["restyle"], Json({{"image", "art/hero.png"}, {"strength", 0.3}, {"source", "auto"}, {"refine", 25}}));
     const sg::viewer::ViewerState back = sg::viewer::readStateFile(path);
     EXPECT_TRUE(back.recipe == state.recipe);
     EXPECT_EQ(back.seed, state.seed);
@@ -137,6 +183,10 @@ TEST_F(ViewerData, StateFile_RoundTripsThroughItsJson) {
     EXPECT_EQ(back.zoom, state.zoom);
     ASSERT_EQ(back.pins.size(), 1u);
     EXPECT_TRUE(back.pins[0].recipe == state.recipe);
+    EXPECT_EQ(back.restyle.image, state.restyle.image);
+    EXPECT_EQ(back.restyle.strength, state.restyle.strength);
+    EXPECT_TRUE(back.restyle.source.empty());
+    EXPECT_EQ(back.restyle.refinementSteps, 25u);
 }
 
 TEST(ViewerNumbers, ShortestDouble_IsShortAndReadsBackAsTheSameFloat) {
@@ -194,7 +244,11 @@ TEST_F(ViewerData, Settings_WriteReadAndRememberModels) {
     sg::viewer::Settings settings;
     for (int i = 0; i < 12; ++i) settings.rememberModel("m" + std::to_string(i) + ".sgm");
     settings.rememberModel("m5.sgm");
+    for (int i = 0; i < 12; ++i) settings.rememberImage("i" + std::to_string(i % 11) + ".png");
     EXPECT_EQ(settings.lastModel, "m5.sgm");
+    ASSERT_EQ(settings.recentImages.size(), sg::viewer::Settings::kMaxRecent);
+    EXPECT_EQ(settings.recentImages[0], "i0.png");  // moved to the front, not listed twice
+    EXPECT_EQ(settings.recentImages[1], "i10.png");
     ASSERT_EQ(settings.recentModels.size(), sg::viewer::Settings::kMaxRecent);
     EXPECT_EQ(settings.recentModels[0], "m5.sgm");
     EXPECT_EQ(settings.recentModels[1], "m11.sgm");
@@ -208,6 +262,7 @@ TEST_F(ViewerData, Settings_WriteReadAndRememberModels) {
     EXPECT_TRUE(warning.empty()) << warning;
     EXPECT_EQ(back.lastModel, settings.lastModel);
     EXPECT_EQ(back.recentModels, settings.recentModels);
+    EXPECT_EQ(back.recentImages, settings.recentImages);
     EXPECT_EQ(back.exportFolder, settings.exportFolder);
     EXPECT_EQ(back.windowWidth, 1000u);
     for (const auto& entry : fs::directory_iterator(config))  // nothing but the file: no temporaries left

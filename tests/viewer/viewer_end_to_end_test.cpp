@@ -20,6 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "png_file.hpp"   // tools/cli: writePngAtomically
+#include "tiny_model.hpp" // tests/common
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -246,6 +249,229 @@ TEST_F(Viewer, ExportedManifestEntry_BakesToTheSamePixels) {
     EXPECT_TRUE(baked.pixels == viewed.pixels) << "the bake differs from what the viewer showed";
 }
 
+TEST_F(Viewer, ExportedAnimation_BakesToTheInterpolationFrames) {
+    const std::string state = write("state.json", {{"model", kModels + "/characters.sgm"},
+                                                   {"style", "drakes"},
+                                                   {"psi", 0.8},
+                                                   {"seed", 40},
+                                                   {"grid", {1, 1}},
+                                                   {"view", {{"tab", "interpolation"}}},
+                                                   {"interpolation", {{"seed", 41}, {"playing", false}, {"position", 0.5}}},
+                                                   {"window", {800, 600}}});
+    const fs::path manifest = folder_ / "animation.json", selection = folder_ / "selection.png";
+    Result r;
+    RUN_VIEWER(std::vector<std::string>({"--headless", "--state", state, "--export-animation", manifest.string(),
+                                         "--export-png", selection.string()}),
+               r);
+    const Json json = Json::parse(readFile(manifest));
+    ASSERT_EQ(json["entries"].size(), 1u);
+    const std::string name = json["entries"][0]["name"];
+    const fs::path out = folder_ / "baked";
+    const Result bake = launch(STYLEGEN_CLI_EXE, {"bake", manifest.string(), "-o", out.string()});
+    ASSERT_EQ(bake.code, 0) << "stylegen bake failed:\n" << bake.err << "\nmanifest:\n" << readFile(manifest);
+    // Frame 0 is the selection itself; the middle frame is the SDK's interpolation halfway to seed 41.
+    EXPECT_TRUE(readPng(out / (name + "_0.png")).pixels == readPng(selection).pixels);
+    const std::vector<uint8_t> halfway = sdkImage(kModels + "/characters.sgm", [](sg::GenerateInfo& i, const sg::Model& m) {
+        static sg::LatentInterpolationInfo towards41(41, 0.5f);
+        i.styleIndex = m.findStyle("drakes");
+        i.firstSeed = 40;
+        i.truncationPsi = 0.8f;
+        i.flags = SG_GENERATE_EXPLICIT_NOISE_SEEDS_BIT;
+        i.firstNoiseSeed = 40;
+        i.pNext = &towards41;
+    });
+    const Rgba middle = readPng(out / (name + "_16.png"));
+    ASSERT_EQ(middle.width, 64) << bake.out;
+    EXPECT_TRUE(middle.pixels == halfway) << "frame 16 differs from sgGenerate at t = 0.5";
+    EXPECT_FALSE(readPng(out / (name + "_32.png")).pixels == readPng(selection).pixels);
+    EXPECT_TRUE(fs::exists(out / (name + "_32.png")) && !fs::exists(out / (name + "_33.png")));
+}
+
+// Every screen pixel of an image drawn at an integer zoom with nearest
+// filtering over the checkerboard (a --report placement) against the image's
+// straight-alpha RGBA8 bytes: the count of channels that differ.
+int compositeDifferences(const Rgba& screen, const Json& placement, const std::vector<uint8_t>& image, int width,
+                         int height) {
+    const int zoom = int(placement["zoom"].get<double>());
+    const int ox = int(placement["origin"][0].get<double>()), oy = int(placement["origin"][1].get<double>());
+    const int square = placement["checker_square"], light = placement["checker_colours"][0],
+              dark = placement["checker_colours"][1];
+    int different = 0;
+    for (int y = oy; y < oy + height * zoom; ++y)
+        for (int x = ox; x < ox + width * zoom; ++x) {
+            const uint8_t* texel = &image[(size_t((y - oy) / zoom) * size_t(width) + size_t((x - ox) / zoom)) * 4];
+            const int background = (((x - ox) / square + (y - oy) / square) % 2 == 0) ? light : dark;
+            const uint8_t* pixel = &screen.pixels[(size_t(y) * size_t(screen.width) + size_t(x)) * 4];
+            for (int c = 0; c < 3; ++c)
+                different += pixel[c] != (texel[c] * texel[3] + background * (255 - texel[3]) + 127) / 255;
+        }
+    return different;
+}
+
+// A tiny character model (16x16 RGBA, styles style0..style2), with a restyle
+// encoder or without.
+std::string tinyModel(const fs::path& folder, bool encoder) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Character, 3, 7);
+    if (encoder) sgtest::addTinyEncoder(&parts, 7);
+    return sgtest::writeTinyModelParts(folder.string(), encoder ? "tiny-encoder.sgm" : "tiny.sgm", parts);
+}
+
+// The restyle input: what the model makes for style0, seed 5, as a PNG.
+std::vector<uint8_t> writeInput(const std::string& model, const fs::path& path) {
+    const std::vector<uint8_t> pixels = sdkImage(model, [](sg::GenerateInfo& i, const sg::Model& m) {
+        i.styleIndex = m.findStyle("style0");
+        i.firstSeed = 5;
+    });
+    sg::cli::Image image(16, 16);
+    image.pixels = pixels;
+    std::string error;
+    EXPECT_TRUE(sg::cli::writePngAtomically(path.string(), image, &error)) << error;
+    return pixels;
+}
+
+TEST_F(Viewer, Headless_RestyleEqualsTheSdkAndShowsBeforeAndAfter) {
+    const std::string model = tinyModel(folder_, true);
+    const std::vector<uint8_t> input = writeInput(model, folder_ / "input.png");
+    // The target through a prompt: the state's "prompt" sets the blend.
+    const std::string state = write("state.json", {{"model", model},
+                                                   {"prompt", "style1:0.7 + style2:0.3"},
+                                                   {"grid", {2, 1}},
+                                                   {"restyle", {{"image", "input.png"},
+                                                                {"strength", 0.75},
+                                                                {"source", "style0"},
+                                                                {"refine", 3}}},
+                                                   {"view", {{"tab", "restyle"}, {"zoom", 8}}},
+                                                   {"window", {900, 600}}});
+    const fs::path restyled = folder_ / "restyled.png", shot = folder_ / "shot.png", report = folder_ / "report.json",
+                   end = folder_ / "end.json", config = folder_ / "config";
+    Result r;
+    RUN_VIEWER(std::vector<std::string>({"--headless", "--state", state, "--export-restyle", restyled.string(),
+                                         "--screenshot", shot.string(), "--report", report.string(), "--save-state",
+                                         end.string(), "--config-dir", config.string()}),
+               r);
+
+    sg::ContextCreateInfo contextInfo;
+    contextInfo.backendPreference = SG_BACKEND_PREFERENCE_CPU;
+    sg::Context context(contextInfo);
+    sg::Model loaded = context.loadModel(model);
+    const std::vector<float> weights = loaded.parseStylePrompt("style1:0.7 + style2:0.3");
+    sg::RestyleInfo info;
+    info.pPixels = input.data();
+    info.size = input.size();
+    info.width = info.height = 16;
+    info.styleWeightCount = uint32_t(weights.size());
+    info.pStyleWeights = weights.data();
+    info.sourceStyleIndex = loaded.findStyle("style0");
+    info.strength = 0.75f;
+    info.refinementSteps = 3;
+    const std::vector<uint8_t> expected = loaded.restyle(info);
+    ASSERT_NE(expected, input) << "the restyle must change the image for this test to mean anything";
+
+    // The result's GPU image, read back: byte for byte what sgRestyle makes.
+    const Rgba exported = readPng(restyled);
+    ASSERT_EQ(exported.width, 16);
+    ASSERT_EQ(exported.height, 16);
+    EXPECT_TRUE(exported.pixels == expected) << "the restyled GPU image differs from sgRestyle";
+    // The build gets the same image from the CLI with the same settings.
+    const fs::path cli = folder_ / "cli.png";
+    const Result restyle = launch(STYLEGEN_CLI_EXE, {"restyle", (folder_ / "input.png").string(), "--model", model,
+                                                     "--style", "style1:0.7 + style2:0.3", "--source", "style0",
+                                                     "--strength", "0.75", "--refine", "3", "-o", cli.string()});
+    ASSERT_EQ(restyle.code, 0) << restyle.err;
+    EXPECT_TRUE(readPng(cli).pixels == exported.pixels) << "stylegen restyle differs from the viewer's export";
+
+    // On screen: before | after at 8x, nearest, over the checkerboard, every pixel.
+    const Json placements = Json::parse(readFile(report))["restyle"];
+    ASSERT_TRUE(placements.contains("before") && placements.contains("after")) << readFile(report);
+    const Rgba screen = readPng(shot);
+    ASSERT_EQ(screen.width, 900);
+    for (const char* side : {"before", "after"}) {
+        const Json& p = placements[side];
+        ASSERT_EQ(int(p["zoom"].get<double>()), 8) << side;
+        const float x = p["origin"][0], y = p["origin"][1];
+        ASSERT_TRUE(x >= p["clip"][0].get<float>() && y >= p["clip"][1].get<float>() &&
+                    x + 128 <= p["clip"][2].get<float>() && y + 128 <= p["clip"][3].get<float>())
+            << side << " must be wholly visible at 8x: " << p.dump();
+    }
+    EXPECT_LT(placements["before"]["origin"][0].get<float>() + 128, placements["after"]["origin"][0].get<float>())
+        << "before is left of after";
+    EXPECT_EQ(compositeDifferences(screen, placements["before"], input, 16, 16), 0) << "the input on screen";
+    EXPECT_EQ(compositeDifferences(screen, placements["after"], expected, 16, 16), 0) << "the result on screen";
+
+    // The state as saved: the prompt became the blend; the restyle settings persist.
+    const Json saved = Json::parse(readFile(end));
+    EXPECT_EQ(float(saved["blend"]["style1"].get<double>()), weights[1]) << saved.dump();
+    EXPECT_EQ(float(saved["blend"]["style2"].get<double>()), weights[2]) << saved.dump();
+    EXPECT_EQ(saved["restyle"], Json({{"image", "input.png"}, {"strength", 0.75}, {"source", "style0"}, {"refine", 3}}));
+    EXPECT_EQ(saved["view"]["tab"], "restyle");
+    // The image joins the recent ones.
+    EXPECT_EQ(Json::parse(readFile(config / "viewer.json"))["recent_images"],
+              Json({(folder_ / "input.png").lexically_normal().string()}));
+}
+
+TEST_F(Viewer, Restyle_AModelWithoutEncoderOrAnUnreadableImageSaysSo) {
+    const std::string plain = tinyModel(folder_, false);
+    writeInput(plain, folder_ / "input.png");
+    const fs::path out = folder_ / "restyled.png";
+    const std::string noEncoder = write("plain.json", {{"model", plain},
+                                                       {"restyle", {{"image", "input.png"}}},
+                                                       {"view", {{"tab", "restyle"}}},
+                                                       {"window", {800, 600}}});
+    Result r;
+    if (!viewer({"--headless", "--state", noEncoder, "--export-restyle", out.string()}, &r))
+        GTEST_SKIP() << "the viewer cannot run here: " << r.err;
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("has no restyle encoder"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+
+    const std::string encoder = tinyModel(folder_, true);
+    std::ofstream(folder_ / "broken.png") << "not a PNG";
+    for (const char* image : {"missing.png", "broken.png"}) {
+        const std::string state = write("bad.json", {{"model", encoder},
+                                                     {"restyle", {{"image", image}}},
+                                                     {"view", {{"tab", "restyle"}}},
+                                                     {"window", {800, 600}}});
+        ASSERT_TRUE(viewer({"--headless", "--state", state, "--screenshot", (folder_ / "shot.png").string()}, &r));
+        EXPECT_EQ(r.code, 1) << image;
+        EXPECT_NE(r.err.find((folder_ / image).string() + ": "), std::string::npos) << image << ": " << r.err;
+    }
+    // A source style the model lacks is a state file typo, as a style is.
+    const std::string source = write("source.json", {{"model", encoder},
+                                                     {"restyle", {{"image", "input.png"}, {"source", "style9"}}},
+                                                     {"view", {{"tab", "restyle"}}}});
+    ASSERT_TRUE(viewer({"--headless", "--state", source, "--export-restyle", out.string()}, &r));
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("\"style9\""), std::string::npos) << r.err;
+}
+
+TEST_F(Viewer, Prompt_InTheStateFileSetsTheBlendOrNamesTheProblem) {
+    const std::string model = tinyModel(folder_, false);
+    const std::string state = write("state.json", {{"model", model},
+                                                   {"prompt", "style2:3 + style0:1"},
+                                                   {"seed", 30},
+                                                   {"grid", {1, 1}},
+                                                   {"window", {800, 600}}});
+    const fs::path selection = folder_ / "selection.png";
+    Result r;
+    RUN_VIEWER(std::vector<std::string>({"--headless", "--state", state, "--export-png", selection.string()}), r);
+    const std::vector<uint8_t> expected = sdkImage(model, [](sg::GenerateInfo& i, const sg::Model& m) {
+        static std::vector<float> weights;
+        weights = m.parseStylePrompt("style2:3 + style0:1");
+        i.styleWeightCount = uint32_t(weights.size());
+        i.pStyleWeights = weights.data();
+        i.firstSeed = 30;
+    });
+    EXPECT_TRUE(readPng(selection).pixels == expected) << "the prompt's blend differs from sgGenerate's";
+
+    // A style the model lacks: the SDK's message, exit code 1.
+    const std::string typo = write("typo.json", {{"model", model}, {"prompt", "style1:0.5 + stlye2"}});
+    Result bad;
+    ASSERT_TRUE(viewer({"--headless", "--state", typo, "--report", (folder_ / "r.json").string()}, &bad));
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_NE(bad.err.find("\"prompt\": sgParseStylePrompt"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("stlye2"), std::string::npos) << bad.err;
+}
+
 TEST_F(Viewer, Settings_LastModelAndLayoutPersistBetweenRuns) {
     const fs::path config = folder_ / "config";
     const fs::path report = folder_ / "report.json";
@@ -267,7 +493,7 @@ TEST_F(Viewer, Settings_LastModelAndLayoutPersistBetweenRuns) {
 
 TEST_F(Viewer, Headless_ScenePreviewAndInterpolationRenderCleanly) {
     // Pins from both models: a terrain floor, orcs standing on it; then the
-    // interpolation sweep. Validation (synchronization included) must stay silent.
+    // interpolation frames. Validation (synchronization included) must stay silent.
     const Json pins = {{{"model", kModels + "/terrain.sgm"}, {"style", "grass"}, {"size", {64, 64}}, {"seed", 4}},
                        {{"model", kModels + "/characters.sgm"}, {"style", "drakes"}, {"seed", 8}}};
     const std::string scene = write("scene.json", {{"model", kModels + "/characters.sgm"},
@@ -288,6 +514,18 @@ TEST_F(Viewer, Headless_ScenePreviewAndInterpolationRenderCleanly) {
                                                    {"interpolation", {{"seed", 9}, {"position", 0.5}}},
                                                    {"window", {800, 600}}});
     RUN_VIEWER(std::vector<std::string>({"--headless", "--state", sweep, "--screenshot", shot.string()}), r);
+}
+
+// No display at all (DISPLAY and WAYLAND_DISPLAY unset): the window mode says
+// so and exits with the "cannot run here" code, no crash, no window; the
+// headless mode needs no display.
+TEST_F(Viewer, NoDisplay_GivesAClearErrorAndExitCode) {
+    const std::string state = write("state.json", {{"model", kModels + "/characters.sgm"}, {"style", "orcs"}});
+    const Result r = launch("env", {"-u", "DISPLAY", "-u", "WAYLAND_DISPLAY", STYLEGEN_VIEWER_EXE, "--state", state,
+                                    "--timeout", "60"});
+    EXPECT_EQ(r.code, kUnavailable) << r.err;
+    EXPECT_NE(r.err.find("no display"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("Segmentation"), std::string::npos) << r.err;
 }
 
 TEST_F(Viewer, BadInput_GetsAClearErrorNotACrash) {
