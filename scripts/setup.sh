@@ -16,6 +16,9 @@ packages=(
   libglfw3-dev libimgui-dev
   # The viewer tests need a display; CI has none, so they run under Xvfb.
   xvfb
+  # scripts/sanitizers.sh and scripts/fuzz.sh: clang with its sanitizer and
+  # libFuzzer runtimes; the leak tests use valgrind outside sanitizer builds.
+  clang libclang-rt-14-dev valgrind
 )
 
 missing=()

@@ -14,3 +14,12 @@ if [[ -z "${DISPLAY:-}" ]] && command -v xvfb-run >/dev/null; then
 else
   ctest "${ctest_args[@]}"
 fi
+
+# Hardening (docs/reliability.md): the suite under ASan + UBSan, the
+# concurrency tests under TSan, 60 s per fuzz target (the fuzzers come from
+# the ASan build). Opt-in with STYLEGEN_HARDENING=1 until a whole run of it
+# has passed on a clean clone; then it becomes part of every CI run.
+if [[ "${STYLEGEN_HARDENING:-0}" != 0 ]]; then
+  bash scripts/sanitizers.sh asan tsan
+  bash scripts/fuzz.sh 60
+fi

@@ -34,6 +34,7 @@
 #include "model/sgm_io.hpp"
 #include "peak_probe.hpp"
 #include "plot.hpp"
+#include "png_file.hpp"  // tools/cli: writeFileAtomically
 #include "process_memory.hpp"
 #include "stats.hpp"
 #include "workload.hpp"
@@ -586,10 +587,9 @@ int main(int argc, char** argv) {
                     {"process_peak_resident_bytes", processPeak},
                     {"leak_check", leak},
                     {"cases", jsonCases}};
-        std::ofstream out(opt.jsonPath);
-        out << doc.dump(2) << "\n";
-        if (!out) {
-            std::fprintf(stderr, "stylegen-bench: cannot write %s\n", opt.jsonPath.c_str());
+        std::string error;
+        if (!sg::cli::writeFileAtomically(opt.jsonPath, doc.dump(2) + "\n", &error)) {
+            std::fprintf(stderr, "stylegen-bench: %s\n", error.c_str());
             return 1;
         }
         std::printf("wrote %s\n", opt.jsonPath.c_str());

@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <stylegen/stylegen.hpp>
 
+#include "png_file.hpp"  // tools/cli: writeFileAtomically
 #include "timing.hpp"
 #include "vulkan_bench.hpp"
 #if SG_BENCH_WITH_TORCH
@@ -210,10 +210,9 @@ int run(const Options& o, int argc, char** argv) {
     }
     report["vulkan"] = vulkan;
 
-    std::ofstream file(o.jsonPath);
-    file << report.dump(2) << "\n";
-    if (!file) {
-        std::fprintf(stderr, "stylegen-bench-gpu: cannot write %s\n", o.jsonPath.c_str());
+    std::string error;
+    if (!sg::cli::writeFileAtomically(o.jsonPath, report.dump(2) + "\n", &error)) {
+        std::fprintf(stderr, "stylegen-bench-gpu: %s\n", error.c_str());
         return 1;
     }
     std::printf("\nwrote %s\n", o.jsonPath.c_str());
