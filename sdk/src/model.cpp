@@ -2,6 +2,7 @@
 // (docs/model-format.md "Validation", docs/generator.md "Tensor list").
 #include "model.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -153,8 +154,10 @@ uint32_t log2u(uint32_t v) {
     return n;
 }
 
-// The optional "encoder" key (docs/generator.md, "Encoder"): its stage channels, or none.
-bool readEncoder(const json& header, SgpArchitecture& a, std::string* error) {
+// The optional "encoder" key (docs/generator.md, "Encoder"): its stage channels
+// and reconstruction noise, or none.
+bool readEncoder(const json& header, ModelData* model, std::string* error) {
+    SgpArchitecture& a = model->arch;
     a.encoderStageCount = 0;
     const auto it = header.find("encoder");
     if (it == header.end()) return true;
@@ -181,6 +184,11 @@ bool readEncoder(const json& header, SgpArchitecture& a, std::string* error) {
         if (!r.integerValue("encoder.channels[" + std::to_string(s) + "]", (*channels)[s], 1, 1024,
                             &a.encoderChannels[s]))
             return false;
+    }
+    uint32_t noiseSeed = 0;
+    if (const json* seed = r.find("reconstruction_noise_seed")) {
+        if (!r.integerValue("encoder.reconstruction_noise_seed", *seed, 0, UINT32_MAX, &noiseSeed)) return false;
+        model->encoderNoise = {noiseSeed, 1.0f};
     }
     a.encoderStageCount = stages;
     return true;
@@ -282,7 +290,7 @@ bool readArchitecture(const json& header, ModelData* model, std::string* error) 
         *error = "JSON header \"training\" must be an object";
         return false;
     }
-    return readEncoder(header, a, error);
+    return readEncoder(header, model, error);
 }
 
 struct RequiredTensor {

@@ -23,6 +23,13 @@ struct ModelData {
     HostBuffer weights;                  // the required tensors, f32, each 64-byte aligned
     std::vector<std::string> tensorNames;
     std::vector<SgpTensor> tensors;      // point into weights and tensorNames
+    // The noise reconstructions are synthesised with (docs/generator.md,
+    // "Encoder"): the header's encoder.reconstruction_noise_seed at strength
+    // 1, or none for encoders trained before that key.
+    struct EncoderNoise {
+        uint32_t seed = 0;
+        float strength = 0.0f;
+    } encoderNoise;
 
     SgpModelDesc desc() const { return {arch, uint32_t(tensors.size()), tensors.data()}; }
     uint32_t blockSize() const { return arch.resolution / 4; }

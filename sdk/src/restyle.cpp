@@ -310,20 +310,22 @@ public:
         });
     }
 
-    // count images from explicit latents (and grids), noise strength 0.
+    // count images from explicit latents (and grids), with the noise the
+    // model's encoder was trained to reconstruct with.
     SgResult synthesise(uint32_t count, uint32_t width, uint32_t height, const float* latents, const float* grids,
                         const std::vector<float>& blend, float* out) {
-        const std::vector<uint64_t> seeds(count, 0);
+        const ModelData::EncoderNoise& noise = model_->data.encoderNoise;
+        const std::vector<uint64_t> seeds(count, noise.seed);
         SgpBatch batch{};
         batch.count = count;
         batch.width = width;
         batch.height = height;
-        batch.pSeeds = seeds.data();  // unused for w; the noise they would seed is off
+        batch.pSeeds = seeds.data();  // unused for w, which comes from pLatents
         batch.pNoiseSeeds = seeds.data();
         batch.mixLayer = model_->data.wLayerCount();
         batch.pStyleWeights = blend.data();
         batch.truncationPsi = 1.0f;
-        batch.noiseStrength = 0.0f;
+        batch.noiseStrength = noise.strength;
         batch.pLatents = latents;
         batch.pSpatialInput = grids;
         return run("synthesise the image", [&](const Backend& b, SgpPreparedModel prepared, char* message, size_t size) {

@@ -105,10 +105,11 @@ TinyModelParts makeTinyModelParts(TinyKind kind, uint32_t styleCount, uint64_t s
     return {j.dump(), std::move(m.tensors)};
 }
 
-void addTinyEncoder(TinyModelParts* parts, uint64_t seed) {
+void addTinyEncoder(TinyModelParts* parts, uint64_t seed, std::optional<uint32_t> reconstructionNoiseSeed) {
     nlohmann::json j = nlohmann::json::parse(parts->json);
     const std::vector<uint32_t> channels = {4, 6, 8};  // E0, E1, E2: two stages for three blocks
     j["encoder"] = {{"arch", "stylegen-encoder-1"}, {"channels", channels}};
+    if (reconstructionNoiseSeed) j["encoder"]["reconstruction_noise_seed"] = *reconstructionNoiseSeed;
     parts->json = j.dump();
     const uint32_t imgChannels = j["img_channels"].get<uint32_t>();
     const bool spatial = j["input"] == "spatial";

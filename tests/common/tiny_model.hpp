@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,11 @@ void resealModel(std::vector<uint8_t>* bytes);
 
 // Adds a restyle encoder (the "encoder" header key and its tensors,
 // docs/generator.md) with channels [4, 6, 8] and random weights drawn from
-// seed, scaled so its w+ lies near the mapping network's outputs.
-void addTinyEncoder(TinyModelParts* parts, uint64_t seed = 1);
+// seed, scaled so its w+ lies near the mapping network's outputs. Its
+// reconstructions use reconstructionNoiseSeed, or no noise when it is empty
+// (encoders from before that key).
+void addTinyEncoder(TinyModelParts* parts, uint64_t seed = 1,
+                    std::optional<uint32_t> reconstructionNoiseSeed = 7);
 
 // Serialises parts as makeTinyModel does (f32). Throws std::runtime_error.
 std::vector<uint8_t> serializeTinyModel(const TinyModelParts& parts);

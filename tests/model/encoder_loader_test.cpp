@@ -179,6 +179,12 @@ TEST_F(EncoderLoader, BadEncoderHeaderKeysAreRejectedWithTheReason) {
         {json{{"arch", "stylegen-encoder-1"}, {"channels", {4, 0, 8}}}, "\"encoder.channels[1]\" is 0, expected 1..1024"},
         {json{{"arch", "stylegen-encoder-1"}, {"channels", {4, 6, 1025}}}, "\"encoder.channels[2]\" is 1025"},
         {json{{"arch", "stylegen-encoder-1"}, {"channels", {4, 6.5, 8}}}, "\"encoder.channels[1]\" must be an integer"},
+        {json{{"arch", "stylegen-encoder-1"}, {"channels", {4, 6, 8}}, {"reconstruction_noise_seed", -1}},
+         "\"encoder.reconstruction_noise_seed\" is -1, expected 0..4294967295"},
+        {json{{"arch", "stylegen-encoder-1"}, {"channels", {4, 6, 8}}, {"reconstruction_noise_seed", 4294967296}},
+         "\"encoder.reconstruction_noise_seed\" is 4294967296"},
+        {json{{"arch", "stylegen-encoder-1"}, {"channels", {4, 6, 8}}, {"reconstruction_noise_seed", "7"}},
+         "\"encoder.reconstruction_noise_seed\" must be an integer"},
     };
     for (const auto& c : cases) {
         TinyModelParts parts = partsWithEncoder(TinyKind::Character);

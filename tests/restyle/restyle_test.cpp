@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,10 @@ SgContextCreateInfo cpuContextInfo(uint32_t threads) {
     return info;
 }
 
-TinyModelParts encoderParts(TinyKind kind, uint32_t styles = 3) {
+TinyModelParts encoderParts(TinyKind kind, uint32_t styles = 3,
+                            std::optional<uint32_t> reconstructionNoiseSeed = 7) {
     TinyModelParts parts = sgtest::makeTinyModelParts(kind, styles, 11);
-    sgtest::addTinyEncoder(&parts, 4);
+    sgtest::addTinyEncoder(&parts, 4, reconstructionNoiseSeed);
     return parts;
 }
 
@@ -161,7 +163,8 @@ private:
 };
 
 // What the restyle of strength 0 must be: the CPU backend's encode of the
-// image, synthesised from its w+ (and grid) with noise strength 0.
+// image, synthesised from its w+ (and grid) with the encoder's reconstruction
+// noise: strength 1 from encoder.reconstruction_noise_seed, none without it.
 std::vector<float> reconstruction(const TinyModelParts& parts, const Image& input) {
     const PluginModel model(parts);
     const SgpPluginTable& cpu = *sgpCpuPluginTable();
@@ -180,7 +183,9 @@ std::vector<float> reconstruction(const TinyModelParts& parts, const Image& inpu
                          grid.empty() ? nullptr : grid.data(), error, sizeof error),
               SGP_SUCCESS)
         << error;
-    const uint64_t seed = 0;
+    const nlohmann::json encoder = nlohmann::json::parse(parts.json)["encoder"];
+    const bool noise = encoder.contains("reconstruction_noise_seed");
+    const uint64_t seed = noise ? encoder["reconstruction_noise_seed"].get<uint64_t>() : 0;
     std::vector<float> weights(a.styleCount, 0.0f);
     weights[0] = 1.0f;
     SgpBatch batch{};
@@ -191,7 +196,7 @@ std::vector<float> reconstruction(const TinyModelParts& parts, const Image& inpu
     batch.pNoiseSeeds = &seed;
     batch.pStyleWeights = weights.data();
     batch.truncationPsi = 1.0f;
-    batch.noiseStrength = 0.0f;
+    batch.noiseStrength = noise ? 1.0f : 0.0f;
     batch.pLatents = latents.data();
     batch.pSpatialInput = grid.empty() ? nullptr : grid.data();
     std::vector<float> out(size_t(input.width) * input.height * 4);
@@ -242,19 +247,44 @@ public:
 // [SECTION] What restyle computes --------------------------------------------------------
 
 TEST_F(Restyle, StrengthZeroIsTheReconstructionOfTheEncodedImage) {
-    for (bool isScene : {false, true}) {
-        const Image input = isScene ? generated(context, scene, 5, 20, 12, SG_FORMAT_R32G32B32A32_SFLOAT,
-                                                SG_ALPHA_MODE_PREMULTIPLIED)
-                                    : characterInput(SG_FORMAT_R32G32B32A32_SFLOAT, SG_ALPHA_MODE_PREMULTIPLIED);
-        SgRestyleInfo info = restyleInfo(input);
-        info.strength = 0.0f;
-        info.format = SG_FORMAT_R32G32B32A32_SFLOAT;
-        info.alphaMode = SG_ALPHA_MODE_PREMULTIPLIED;
-        const Image out = restyle(context, isScene ? scene : character, info);
-        const std::vector<float> expected = reconstruction(isScene ? sceneParts : characterParts, input);
-        ASSERT_EQ(out.bytes.size(), expected.size() * sizeof(float));
-        EXPECT_EQ(std::memcmp(out.bytes.data(), expected.data(), out.bytes.size()), 0) << (isScene ? "scene" : "character");
+    // The encoders of the fixture reconstruct with noise seed 7; the others
+    // with seed 8 (so the seed is read) and without noise (older encoders).
+    for (std::optional<uint32_t> noiseSeed : {std::optional<uint32_t>(7), std::optional<uint32_t>(8),
+                                              std::optional<uint32_t>()}) {
+        for (bool isScene : {false, true}) {
+            const TinyModelParts parts =
+                noiseSeed == 7u ? (isScene ? sceneParts : characterParts)
+                                : encoderParts(isScene ? TinyKind::Scene : TinyKind::Character, 3, noiseSeed);
+            SgModel model = load(context, parts);
+            const Image input = isScene ? generated(context, scene, 5, 20, 12, SG_FORMAT_R32G32B32A32_SFLOAT,
+                                                    SG_ALPHA_MODE_PREMULTIPLIED)
+                                        : characterInput(SG_FORMAT_R32G32B32A32_SFLOAT, SG_ALPHA_MODE_PREMULTIPLIED);
+            SgRestyleInfo info = restyleInfo(input);
+            info.strength = 0.0f;
+            info.format = SG_FORMAT_R32G32B32A32_SFLOAT;
+            info.alphaMode = SG_ALPHA_MODE_PREMULTIPLIED;
+            const Image out = restyle(context, model, info);
+            sgDestroyModel(context, model);
+            const std::vector<float> expected = reconstruction(parts, input);
+            const std::string what = std::string(isScene ? "scene" : "character") + ", noise seed " +
+                                     (noiseSeed ? std::to_string(*noiseSeed) : std::string("none"));
+            ASSERT_EQ(out.bytes.size(), expected.size() * sizeof(float)) << what;
+            EXPECT_EQ(std::memcmp(out.bytes.data(), expected.data(), out.bytes.size()), 0) << what;
+        }
     }
+}
+
+TEST_F(Restyle, TheReconstructionNoiseSeedShowsInTheResult) {
+    const Image input = characterInput();
+    SgRestyleInfo info = restyleInfo(input);
+    info.strength = 0.0f;
+    const Image seven = restyle(context, character, info);
+    SgModel other = load(context, encoderParts(TinyKind::Character, 3, 8));
+    SgModel noNoise = load(context, encoderParts(TinyKind::Character, 3, std::nullopt));
+    EXPECT_NE(seven.bytes, restyle(context, other, info).bytes);
+    EXPECT_NE(seven.bytes, restyle(context, noNoise, info).bytes);
+    sgDestroyModel(context, other);
+    sgDestroyModel(context, noNoise);
 }
 
 TEST_F(Restyle, AtStrengthZeroTheTargetStyleDoesNotMatter) {

@@ -4,7 +4,10 @@
 //
 //   - real training images (translated a little) and generated images whose
 //     true w+ and spatial grid are known go through encoder -> synthesis
-//     (noise strength 0, as the SDK reconstructs);
+//     with the reconstruction noise: strength 1 from one fixed noise seed, as
+//     the SDK reconstructs. This generator paints its detail through the noise,
+//     so a reconstruction without it is a smooth blob; fixed noise keeps it a
+//     pure function of the image (pSp does the same);
 //   - pixel loss: L2 on premultiplied RGBA in [-1, 1], alpha weighted as much
 //     as the three colour planes together so the silhouette is kept (scenes: RGB);
 //   - feature loss: L2 between the frozen discriminator's activations on the
@@ -29,6 +32,8 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <utility>
 
 using Json = nlohmann::json;
 
@@ -61,6 +66,10 @@ torch::Tensor pickSpread(const torch::Tensor& images, int64_t count) {
         index[i] = i * images.size(0) / count;
     return images.index_select(0, index);
 }
+
+// The noise seed reconstructions are synthesised from (docs/generator.md,
+// "Encoder"); any fixed value would do, the export records it.
+constexpr uint64_t kReconstructionNoiseSeed = 0;
 
 struct Generated {
     torch::Tensor images;  // SDK output in [-1, 1]
@@ -126,7 +135,7 @@ public:
         Generated fake = generate(nf);
         auto input = torch::cat({diffAugment(real, augment_), fake.images});
         auto code = encoder_->forward(input);
-        auto rec = asDecoded(reconstruct(code));
+        auto rec = asDecoded(reconstruct(code, input));
 
         auto pixel = pixelLoss(rec, input);
         torch::Tensor feature = torch::zeros({});
@@ -195,7 +204,7 @@ public:
         std::vector<torch::Tensor> rows;
         auto pair = [&](const torch::Tensor& images) {
             rows.push_back(decodeOutput(images));
-            rows.push_back(decodeOutput(reconstruct(encoder_->forward(images))));
+            rows.push_back(decodeOutput(reconstruct(images)));
         };
         auto heldOut = pickSpread(heldOut_, 16);
         pair(heldOut.narrow(0, 0, 8));
@@ -221,7 +230,9 @@ public:
             return false;
         }
         Json header = Json::parse(contents.json);
-        header["encoder"] = {{"arch", "stylegen-encoder-1"}, {"channels", channels_}};
+        header["encoder"] = {{"arch", "stylegen-encoder-1"},
+                             {"channels", channels_},
+                             {"reconstruction_noise_seed", kReconstructionNoiseSeed}};
         Json provenance = training;
         provenance["base_model_hash"] = modelHash_;
         provenance["discriminator"] = discriminatorPath_;
@@ -272,10 +283,22 @@ private:
         return out;
     }
 
-    // The synthesis of an encoded image, noise strength 0 (raw output).
-    torch::Tensor reconstruct(const EncoderOutput& code) {
+    // The reconstruction of images [N, C, H, W] (raw synthesis output): their
+    // encoding synthesised with the reconstruction noise, the same maps for
+    // every image.
+    torch::Tensor reconstruct(const torch::Tensor& images) { return reconstruct(encoder_->forward(images), images); }
+    torch::Tensor reconstruct(const EncoderOutput& code, const torch::Tensor& images) {
+        const int64_t n = images.size(0), h = images.size(2), w = images.size(3);
+        auto cached = reconstructionNoise_.find({h, w});
+        if (cached == reconstructionNoise_.end()) {
+            const std::vector<uint64_t> seed{kReconstructionNoiseSeed};
+            cached = reconstructionNoise_.emplace(std::make_pair(h, w), philoxInputs(g_->options, seed, h, w, 1.0f).noise)
+                         .first;
+        }
         SynthesisInputs in;
         in.spatial = code.spatial;
+        for (const auto& map : cached->second)
+            in.noise.push_back(map.expand({n, -1, -1, -1}));
         return g_->synthesis->forward(code.ws, in);
     }
 
@@ -294,7 +317,7 @@ private:
         const int64_t count = heldOut_.size(0);
         for (int64_t start = 0; start < count; start += 32) {
             auto images = heldOut_.narrow(0, start, std::min<int64_t>(32, count - start));
-            auto rec = sdkImage(reconstruct(encoder_->forward(images)));
+            auto rec = sdkImage(reconstruct(images));
             auto mse = ((rec - images) * 0.5).square().mean({1, 2, 3}).clamp_min(1e-10);
             sum += (-10.0 * torch::log10(mse)).sum().item<double>();
         }
@@ -317,6 +340,7 @@ private:
     std::vector<int64_t> channels_;
     std::unique_ptr<torch::optim::Adam> opt_;
     AugmentOptions augment_;
+    std::map<std::pair<int64_t, int64_t>, std::vector<torch::Tensor>> reconstructionNoise_;  // by image size
 };
 
 }  // namespace

@@ -404,7 +404,8 @@ typedef struct SgImageBuffer {
  * input image into the model's latent space (w+, and for scene models the
  * spatial input grid), optionally refines that encoding towards the input,
  * moves the `strength` finest part of it from the source style to the target
- * style, and synthesises the result with noise strength 0. The result is a
+ * style, and synthesises the result with the noise the model's encoder was
+ * trained with (docs/generator.md, "Encoder"). The result is a
  * pure function of the inputs and the model, on every run and thread count.
  *
  * Input size. Character models take resolution x resolution as it is; any

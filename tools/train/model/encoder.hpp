@@ -3,7 +3,7 @@
 //
 //   Encoder e(generatorOptions, defaultEncoderChannels(generatorOptions));
 //   auto code = e->forward(images);          // images [N, imgChannels, H, W] in [-1, 1]
-//   SynthesisInputs in;                       // no noise: reconstructions use noise strength 0
+//   SynthesisInputs in = philoxInputs(o, {reconstructionNoiseSeed}, h, w, 1.0f);  // fixed noise
 //   in.spatial = code.spatial;                // scene models
 //   auto rec = g->synthesis->forward(code.ws, in);
 //
