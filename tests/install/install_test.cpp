@@ -83,7 +83,12 @@ protected:
         // A copy, so the tests can edit the bake sample's manifest.
         fs::copy(fs::path(STYLEGEN_SOURCE_DIR) / "samples", samples_, fs::copy_options::recursive);
         configure_ = sgtest::runProcess({CMAKE_COMMAND_PATH, "-S", samples_, "-B", build_, "-G", CMAKE_GENERATOR_NAME,
-                                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PREFIX_PATH=" + prefix_.string()});
+                                         "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PREFIX_PATH=" + prefix_.string(),
+                                         std::string("-DCMAKE_C_COMPILER=") + CMAKE_C_COMPILER_PATH,
+                                         std::string("-DCMAKE_CXX_COMPILER=") + CMAKE_CXX_COMPILER_PATH,
+                                         std::string("-DCMAKE_C_FLAGS=") + STYLEGEN_TEST_C_FLAGS,
+                                         std::string("-DCMAKE_CXX_FLAGS=") + STYLEGEN_TEST_CXX_FLAGS,
+                                         std::string("-DCMAKE_EXE_LINKER_FLAGS=") + STYLEGEN_TEST_EXE_LINKER_FLAGS});
         if (configure_.exitCode != 0) return;
         build_result_ = build();
     }
@@ -145,13 +150,15 @@ TEST_F(InstalledTree, PkgConfigBuildsTheCSampleAsStrictC99) {
     fs::create_directories(out);
     const std::string script =
         "set -e; flags=$(pkg-config --cflags --libs stylegen stb); models=$(pkg-config --variable=modelsdir stylegen);"
-        " \"$CC\" -std=c99 -pedantic -Werror -Wall -Wextra \"$SAMPLE\" $flags -Wl,-rpath,\"$LIBDIR\" -o c_minimal;"
+        " \"$CC\" $CFLAGS -std=c99 -pedantic -Werror -Wall -Wextra \"$SAMPLE\" $flags $LDFLAGS -Wl,-rpath,\"$LIBDIR\""
+        " -o c_minimal;"
         " ./c_minimal \"$models/terrain.sgm\" .";
     const sgtest::ProcessResult r = sgtest::runProcess(
         {"sh", "-c", script},
         {out.string(),
          {"PKG_CONFIG_PATH=" + (prefix_ / kLibDir / "pkgconfig").string(), std::string("CC=") + CMAKE_C_COMPILER_PATH,
-          "SAMPLE=" + (samples_ / "c_minimal/main.c").string(), "LIBDIR=" + (prefix_ / kLibDir).string()}});
+          "SAMPLE=" + (samples_ / "c_minimal/main.c").string(), "LIBDIR=" + (prefix_ / kLibDir).string(),
+          std::string("CFLAGS=") + STYLEGEN_TEST_C_FLAGS, std::string("LDFLAGS=") + STYLEGEN_TEST_EXE_LINKER_FLAGS}});
     ASSERT_EQ(r.exitCode, 0) << describe(r);
     EXPECT_NE(r.out.find("model 'terrain'"), std::string::npos) << r.out;
     EXPECT_TRUE(readPng(out / "c_minimal_cobblestone_2024.png"));
