@@ -102,13 +102,7 @@ std::optional<BakeOptions> parseOptions(const std::vector<std::string>& args) {
             o.jobs = unsigned(parseUnsigned("--jobs", v, 0, 256));
         else if (scanner.option("--model-dir", &v)) o.modelDirs.push_back(v);
         else if (scanner.flag("--force")) o.force = true;
-        else if (scanner.option("--threads", &v))
-            o.context.threadCount = uint32_t(parseUnsigned("--threads", v, 0, SG_MAX_THREAD_COUNT));
-        else if (scanner.option("--backend", &v)) {
-            if (v == "auto") o.context.backend = SG_BACKEND_PREFERENCE_AUTO;
-            else if (v == "cpu") o.context.backend = SG_BACKEND_PREFERENCE_CPU;
-            else throw UsageError("--backend '" + v + "': expected auto or cpu");
-        } else if (scanner.flag("--verbose") || scanner.flag("-v")) o.context.verbose = true;
+        else if (scanContextOption(scanner, &o.context)) {}
         else if (scanner.positional(&v)) positionals.push_back(v);
         else scanner.rejectCurrent();
     }

@@ -119,13 +119,7 @@ std::optional<GenerateOptions> parseOptions(const std::vector<std::string>& args
         else if (scanner.option("--sheet", &v)) o.sheetPath = v;
         else if (scanner.option("--sheet-columns", &v)) columns = parseUnsigned("--sheet-columns", v, 1, kMaxImages);
         else if (scanner.flag("--premultiplied")) o.premultiplied = true;
-        else if (scanner.option("--threads", &v))
-            o.context.threadCount = uint32_t(parseUnsigned("--threads", v, 0, 4096));
-        else if (scanner.option("--backend", &v)) {
-            if (v == "auto") o.context.backend = SG_BACKEND_PREFERENCE_AUTO;
-            else if (v == "cpu") o.context.backend = SG_BACKEND_PREFERENCE_CPU;
-            else throw UsageError("--backend '" + v + "': expected auto or cpu");
-        } else if (scanner.flag("--verbose") || scanner.flag("-v")) o.context.verbose = true;
+        else if (scanContextOption(scanner, &o.context)) {}
         else if (scanner.positional(&v)) positionals.push_back(v);
         else scanner.rejectCurrent();
     }

@@ -77,13 +77,7 @@ std::optional<RestyleOptions> parseOptions(const std::vector<std::string>& args)
             o.refinementSteps = uint32_t(parseUnsigned("--refine", v, 0, SG_MAX_RESTYLE_REFINEMENT_STEPS));
         else if (scanner.option("-o", &v) || scanner.option("--output", &v)) o.outputPath = v;
         else if (scanner.flag("--premultiplied")) o.premultiplied = true;
-        else if (scanner.option("--threads", &v))
-            o.context.threadCount = uint32_t(parseUnsigned("--threads", v, 0, 4096));
-        else if (scanner.option("--backend", &v)) {
-            if (v == "auto") o.context.backend = SG_BACKEND_PREFERENCE_AUTO;
-            else if (v == "cpu") o.context.backend = SG_BACKEND_PREFERENCE_CPU;
-            else throw UsageError("--backend '" + v + "': expected auto or cpu");
-        } else if (scanner.flag("--verbose") || scanner.flag("-v")) o.context.verbose = true;
+        else if (scanContextOption(scanner, &o.context)) {}
         else if (scanner.positional(&v)) positionals.push_back(v);
         else scanner.rejectCurrent();
     }

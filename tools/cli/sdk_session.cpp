@@ -11,6 +11,23 @@
 #include "options.hpp"
 
 namespace sg::cli {
+
+bool scanContextOption(ArgScanner& scanner, ContextOptions* options) {
+    std::string v;
+    if (scanner.option("--threads", &v)) {
+        options->threadCount = uint32_t(parseUnsigned("--threads", v, 0, SG_MAX_THREAD_COUNT));
+    } else if (scanner.option("--backend", &v)) {
+        if (v == "auto") options->backend = SG_BACKEND_PREFERENCE_AUTO;
+        else if (v == "cpu") options->backend = SG_BACKEND_PREFERENCE_CPU;
+        else throw UsageError("--backend '" + v + "': expected auto or cpu");
+    } else if (scanner.flag("--verbose") || scanner.flag("-v")) {
+        options->verbose = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 namespace {
 
 const char* levelName(SgLogLevel level) {

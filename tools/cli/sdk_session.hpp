@@ -17,6 +17,13 @@ struct ContextOptions {
     bool verbose = false;      // SDK info/debug log and the backend in use, on stderr
 };
 
+class ArgScanner;
+
+// Consumes one context option at the scanner's position into *options:
+// --threads N (0..SG_MAX_THREAD_COUNT), --backend auto|cpu, --verbose / -v.
+// Returns false, consuming nothing, for any other argument.
+bool scanContextOption(ArgScanner& scanner, ContextOptions* options);
+
 // SDK warnings and errors always reach stderr; with verbose, so do its info
 // and debug lines and a description of the backend (sgGetContextInfo).
 sg::Context createContext(const ContextOptions& options);
