@@ -232,6 +232,14 @@ std::vector<std::string> chooseStyles(const EvalOptions& o, const sgdata::Datase
     return styles;
 }
 
+std::vector<int> swdLevelsOf(int resolution, const SwdSettings& swd) {
+    std::vector<int> levels = swdResolutions(resolution, swd.minResolution);
+    if (levels.empty() || resolution < swd.patchSize)
+        throw std::runtime_error("images of " + std::to_string(resolution) + " pixels are too small for SWD (" +
+                                 std::to_string(swd.minResolution) + " at least)");
+    return levels;
+}
+
 sgdata::Dataset loadData(const EvalOptions& o) {
     sgdata::Dataset data;
     std::string error;
@@ -372,10 +380,7 @@ Report evaluate(const EvalOptions& o, const LogFn& log) {
     const std::vector<OpenSource> sources = openSources(o, *context);
     chooseSize(o, sources, &report.resolution, &report.channels);
     report.scene = report.channels == 3;
-    report.swdResolutions = swdResolutions(report.resolution, report.swd.minResolution);
-    if (report.swdResolutions.empty() || report.resolution < report.swd.patchSize)
-        throw std::runtime_error("images of " + std::to_string(report.resolution) + " pixels are too small for SWD (" +
-                                 std::to_string(report.swd.minResolution) + " at least)");
+    report.swdResolutions = swdLevelsOf(report.resolution, report.swd);
 
     say("loading " + o.data);
     RealData real;

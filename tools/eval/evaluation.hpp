@@ -144,6 +144,10 @@ struct StyleSource {
     std::vector<std::string> styles;
 };
 
+/// The SWD pyramid levels of images of `resolution` pixels. Throws
+/// std::runtime_error when they are too small for SWD.
+std::vector<int> swdLevelsOf(int resolution, const SwdSettings& swd);
+
 /// Loads --data as the trainer does. Throws std::runtime_error.
 sgdata::Dataset loadData(const EvalOptions& options);
 

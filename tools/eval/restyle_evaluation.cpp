@@ -187,10 +187,7 @@ RestyleReport evaluateRestyle(const EvalOptions& o, const LogFn& log) {
                                  std::to_string(report.resolution) + " images with " +
                                  std::to_string(report.channels) + " channels; --resolution/--channels ask for others");
     report.scene = report.channels == 3;
-    report.swdResolutions = swdResolutions(report.resolution, report.swd.minResolution);
-    if (report.swdResolutions.empty() || report.resolution < report.swd.patchSize)
-        throw std::runtime_error("images of " + std::to_string(report.resolution) + " pixels are too small for SWD (" +
-                                 std::to_string(report.swd.minResolution) + " at least)");
+    report.swdResolutions = swdLevelsOf(report.resolution, report.swd);
 
     say("loading " + o.data);
     RealData real;
