@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu_plugin.hpp"
 #include "reference_generator.hpp"
 #include "stylegen_plugin.h"
 #include "test_model.hpp"
@@ -20,41 +21,9 @@
 namespace {
 
 using sgtest::TestModel;
-
-const SgpPluginTable& table() { return *sgpCpuPluginTable(); }
-
-class Backend {
-public:
-    explicit Backend(uint32_t threads) {
-        SgpBackendCreateInfo info{};
-        info.threadCount = threads;
-        char error[256] = "";
-        EXPECT_EQ(table().createBackend(&info, &backend_, error, sizeof error), SGP_SUCCESS) << error;
-    }
-    ~Backend() { table().destroyBackend(backend_); }
-    Backend(const Backend&) = delete;
-    Backend& operator=(const Backend&) = delete;
-    SgpBackend get() const { return backend_; }
-
-private:
-    SgpBackend backend_ = nullptr;
-};
-
-class Prepared {
-public:
-    Prepared(const Backend& backend, TestModel& model) : backend_(backend.get()) {
-        char error[256] = "";
-        EXPECT_EQ(table().prepareModel(backend_, &model.desc(), &model_, error, sizeof error), SGP_SUCCESS) << error;
-    }
-    ~Prepared() { table().destroyModel(backend_, model_); }
-    Prepared(const Prepared&) = delete;
-    Prepared& operator=(const Prepared&) = delete;
-    SgpPreparedModel get() const { return model_; }
-
-private:
-    SgpBackend backend_;
-    SgpPreparedModel model_ = nullptr;
-};
+using sgtest::cpu::Backend;
+using sgtest::cpu::Prepared;
+using sgtest::cpu::table;
 
 struct Request {
     uint32_t width = 16, height = 16;
