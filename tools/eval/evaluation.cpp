@@ -302,8 +302,12 @@ void prepareRealData(const EvalOptions& o, int size, int channels, const LogFn& 
         else
             say("no cache folder (" + error + "): the classifier is trained without caching");
     }
+    ClassifierSummary& summary = real->classifier;
+    summary.options = o.classifier;
+    summary.styles = dataStyles;
     real->net = trainOrLoadClassifier(classifierDir, real->train, trainLabels, int(dataStyles), o.classifier,
-                                      &real->classifierFromCache, log);
+                                      &summary.fromCache, log);
+    summary.featureDim = real->net->featureDim();
     real->trainClasses = classify(real->net, real->train);
     real->heldOutClasses = classify(real->net, real->heldOut);
     size_t right = 0;
@@ -316,11 +320,11 @@ void prepareRealData(const EvalOptions& o, int size, int channels, const LogFn& 
         if (real->heldOutCount(s) > 0)
             real->heldOutAccuracyOf[s] = double(rightHere) / double(real->heldOutCount(s));
     }
-    real->heldOutAccuracy = heldOut.empty() ? kNoValue : double(right) / double(heldOut.size());
-    real->heldOutBalancedAccuracy = meanOf(real->heldOutAccuracyOf);
+    summary.heldOutAccuracy = heldOut.empty() ? kNoValue : double(right) / double(heldOut.size());
+    summary.heldOutBalancedAccuracy = meanOf(real->heldOutAccuracyOf);
     char accuracy[128];
     std::snprintf(accuracy, sizeof accuracy, "classifier held-out accuracy %.1f%% (balanced over %zu styles %.1f%%)",
-                  100.0 * real->heldOutAccuracy, dataStyles, 100.0 * real->heldOutBalancedAccuracy);
+                  100.0 * summary.heldOutAccuracy, dataStyles, 100.0 * summary.heldOutBalancedAccuracy);
     say(accuracy);
 }
 
@@ -367,7 +371,6 @@ Report evaluate(const EvalOptions& o, const LogFn& log) {
     report.psi = o.psi;
     report.seamSize = o.seamSize;
     report.seamCount = o.seamCount;
-    report.classifier = o.classifier;
 
     sg::ContextCreateInfo contextInfo;
     contextInfo.threadCount = uint32_t(std::max(0, o.threads));
@@ -396,11 +399,7 @@ Report evaluate(const EvalOptions& o, const LogFn& log) {
     // The split, per data style; the classifier learns every style of the data.
     prepareRealData(o, report.resolution, report.channels, log, &real);
     report.splitSeed = real.splitSeed;
-    report.classifierFromCache = real.classifierFromCache;
-    report.classifierStyles = data.styles.size();
-    report.featureDim = real.net->featureDim();
-    report.heldOutAccuracy = real.heldOutAccuracy;
-    report.heldOutBalancedAccuracy = real.heldOutBalancedAccuracy;
+    report.classifier = real.classifier;
     const ImageSet& trainImages = real.train;
     const ImageSet& heldOutImages = real.heldOut;
     const Classification& trainClasses = real.trainClasses;

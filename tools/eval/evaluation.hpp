@@ -73,6 +73,18 @@ struct Metrics {
     double seam = kNoValue;      // scenes only
 };
 
+/// The style classifier as a report describes it: how it was trained (on
+/// every style of the data set) and how well it does on the real held-out
+/// images of all of them.
+struct ClassifierSummary {
+    ClassifierOptions options;
+    size_t styles = 0;
+    int64_t featureDim = 0;
+    bool fromCache = false;
+    double heldOutAccuracy = kNoValue;          // share of held-out images classified right
+    double heldOutBalancedAccuracy = kNoValue;  // mean over styles
+};
+
 struct Row {
     std::string label;
     std::string description;  // what the images are: the split, or the model path, seeds and psi
@@ -99,13 +111,7 @@ struct Report {
     uint64_t seed = 0;
     float psi = 1.0f;
 
-    // The classifier: all styles of the data set, held-out accuracy over them.
-    ClassifierOptions classifier;
-    size_t classifierStyles = 0;
-    int64_t featureDim = 0;
-    bool classifierFromCache = false;
-    double heldOutAccuracy = 0.0;          // share of held-out images classified right
-    double heldOutBalancedAccuracy = 0.0;  // mean over styles
+    ClassifierSummary classifier;
 
     std::vector<Row> rows;  // the floor first
     // Per row and style, the first kSampleImages images (for the contact sheet).
@@ -128,11 +134,9 @@ struct RealData {
     // last entry (index styles) is the end.
     std::vector<size_t> trainBegin, heldOutBegin;
     StyleClassifier net{nullptr};
-    bool classifierFromCache = false;
+    ClassifierSummary classifier;
     Classification trainClasses, heldOutClasses;
     std::vector<double> heldOutAccuracyOf;  // per data style (NaN: none held out)
-    double heldOutAccuracy = kNoValue;      // share of held-out images classified right
-    double heldOutBalancedAccuracy = kNoValue;  // mean over styles
 
     size_t trainCount(size_t style) const { return trainBegin[style + 1] - trainBegin[style]; }
     size_t heldOutCount(size_t style) const { return heldOutBegin[style + 1] - heldOutBegin[style]; }

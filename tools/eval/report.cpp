@@ -44,6 +44,28 @@ sg::cli::Image toRgba(const ImageSet& set, size_t i) {
     return out;
 }
 
+nlohmann::json swdJson(const std::vector<int>& resolutions, const SwdSettings& swd) {
+    return {{"resolutions", resolutions},
+            {"patch_size", swd.patchSize},
+            {"patches_per_image", swd.patchesPerImage},
+            {"direction_repeats", swd.directionRepeats},
+            {"directions_per_repeat", swd.directionsPerRepeat},
+            {"seed", swd.seed}};
+}
+
+nlohmann::json classifierJson(const ClassifierSummary& c) {
+    return {{"styles", c.styles},
+            {"epochs", c.options.epochs},
+            {"batch", c.options.batch},
+            {"learning_rate", c.options.learningRate},
+            {"width", c.options.width},
+            {"seed", c.options.seed},
+            {"feature_dim", c.featureDim},
+            {"from_cache", c.fromCache},
+            {"held_out_accuracy", valueOrNull(c.heldOutAccuracy)},
+            {"held_out_balanced_accuracy", valueOrNull(c.heldOutBalancedAccuracy)}};
+}
+
 }  // namespace detail
 
 namespace {
@@ -128,9 +150,9 @@ std::string markdownReport(const Report& r) {
                   r.dataName.c_str(), r.groupSplit ? "whole groups (`splitHeldOut`" : "random images (`splitImages`",
                   r.holdOutFraction,
                   (unsigned long long)r.splitSeed, withCommas(train).c_str(), withCommas(heldOut).c_str(),
-                  r.styles.size(), r.classifierStyles, r.classifier.epochs, (unsigned long long)r.classifier.seed,
-                  (long long)r.featureDim, r.classifierFromCache ? " (cached)" : "",
-                  percent(r.heldOutAccuracy).c_str(), percent(r.heldOutBalancedAccuracy).c_str(),
+                  r.styles.size(), r.classifier.styles, r.classifier.options.epochs, (unsigned long long)r.classifier.options.seed,
+                  (long long)r.classifier.featureDim, r.classifier.fromCache ? " (cached)" : "",
+                  percent(r.classifier.heldOutAccuracy).c_str(), percent(r.classifier.heldOutBalancedAccuracy).c_str(),
                   levels.c_str(),
                   r.swd.patchSize, r.swd.patchSize, r.swd.patchesPerImage, r.swd.directionRepeats,
                   r.swd.directionsPerRepeat, r.k, r.seconds);
@@ -223,25 +245,9 @@ nlohmann::json jsonReport(const Report& r) {
               {"psi", r.psi},
               {"seam_size", r.seamSize},
               {"seam_count", r.seamCount}}},
-            {"swd",
-             {{"resolutions", r.swdResolutions},
-              {"patch_size", r.swd.patchSize},
-              {"patches_per_image", r.swd.patchesPerImage},
-              {"direction_repeats", r.swd.directionRepeats},
-              {"directions_per_repeat", r.swd.directionsPerRepeat},
-              {"seed", r.swd.seed}}},
+            {"swd", detail::swdJson(r.swdResolutions, r.swd)},
             {"precision_recall_k", r.k},
-            {"classifier",
-             {{"styles", r.classifierStyles},
-              {"epochs", r.classifier.epochs},
-              {"batch", r.classifier.batch},
-              {"learning_rate", r.classifier.learningRate},
-              {"width", r.classifier.width},
-              {"seed", r.classifier.seed},
-              {"feature_dim", r.featureDim},
-              {"from_cache", r.classifierFromCache},
-              {"held_out_accuracy", valueOrNull(r.heldOutAccuracy)},
-              {"held_out_balanced_accuracy", valueOrNull(r.heldOutBalancedAccuracy)}}},
+            {"classifier", detail::classifierJson(r.classifier)},
             {"rows", rows},
             {"notes", r.notes},
             {"seconds", r.seconds}};

@@ -44,6 +44,8 @@ std::string percent(double share);                      // 0.5 -> "50.0%"
 std::string escaped(const std::string& text);           // '|' would split a markdown table cell
 nlohmann::json valueOrNull(double value);               // NaN -> null
 sg::cli::Image toRgba(const ImageSet& set, size_t i);   // planar premultiplied -> interleaved RGBA
+nlohmann::json swdJson(const std::vector<int>& resolutions, const SwdSettings& swd);  // the "swd" settings
+nlohmann::json classifierJson(const ClassifierSummary& classifier);                   // the "classifier" object
 }  // namespace detail
 
 }  // namespace sgeval

@@ -156,7 +156,6 @@ RestyleReport evaluateRestyle(const EvalOptions& o, const LogFn& log) {
     report.psi = o.psi;
     report.strengths = o.strengths;
     report.refinementSteps = o.refinementSteps;
-    report.classifier = o.classifier;
     report.label = o.sources[0].label;
     report.modelPath = o.sources[0].path;
 
@@ -203,11 +202,7 @@ RestyleReport evaluateRestyle(const EvalOptions& o, const LogFn& log) {
 
     prepareRealData(o, report.resolution, report.channels, log, &real);
     report.splitSeed = real.splitSeed;
-    report.classifierFromCache = real.classifierFromCache;
-    report.classifierStyles = data.styles.size();
-    report.featureDim = real.net->featureDim();
-    report.heldOutAccuracy = real.heldOutAccuracy;
-    report.heldOutBalancedAccuracy = real.heldOutBalancedAccuracy;
+    report.classifier = real.classifier;
 
     // Per evaluated style: its data and model indices, inputs, training colour
     // statistics and random samples.

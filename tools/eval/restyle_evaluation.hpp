@@ -87,11 +87,7 @@ struct RestyleReport {
     std::vector<int> swdResolutions;
     SwdSettings swd;
 
-    ClassifierOptions classifier;
-    size_t classifierStyles = 0;
-    int64_t featureDim = 0;
-    bool classifierFromCache = false;
-    double heldOutAccuracy = 0.0, heldOutBalancedAccuracy = 0.0;  // over every style of the data
+    ClassifierSummary classifier;
     std::vector<double> realAccuracy;  // per evaluated style, on all its held-out images
     double realAccuracyMean = kNoValue;  // mean over the evaluated styles: what "of real" divides by
 
