@@ -106,12 +106,8 @@ std::optional<BakeOptions> parseOptions(const std::vector<std::string>& args) {
         else if (scanner.positional(&v)) positionals.push_back(v);
         else scanner.rejectCurrent();
     }
-    if (positionals.size() != 1) {
-        throw UsageError("bake needs exactly one MANIFEST.json, got " + std::to_string(positionals.size()) +
-                         " (see 'stylegen bake --help')");
-    }
+    o.manifestPath = onlyPositional(positionals, "bake", "MANIFEST.json");
     if (o.outputDir.empty()) throw UsageError("bake needs an output folder: -o DIR");
-    o.manifestPath = positionals[0];
     if (o.jobs == 0) o.jobs = std::max(1u, std::thread::hardware_concurrency());
     return o;
 }

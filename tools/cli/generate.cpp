@@ -124,11 +124,7 @@ std::optional<GenerateOptions> parseOptions(const std::vector<std::string>& args
         else scanner.rejectCurrent();
     }
 
-    if (positionals.size() != 1) {
-        throw UsageError("generate needs exactly one MODEL.sgm, got " + std::to_string(positionals.size()) +
-                         " (see 'stylegen generate --help')");
-    }
-    o.modelPath = positionals[0];
+    o.modelPath = onlyPositional(positionals, "generate", "MODEL.sgm");
     if (int(o.style.has_value()) + int(!o.blend.empty()) + int(o.allStyles) > 1) {
         throw UsageError("--style, --blend and --all-styles exclude each other");
     }

@@ -69,6 +69,15 @@ void ArgScanner::rejectCurrent() const {
     throw UsageError("unknown option " + arg);
 }
 
+const std::string& onlyPositional(const std::vector<std::string>& positionals, const std::string& command,
+                                  const std::string& what) {
+    if (positionals.size() != 1) {
+        throw UsageError(command + " needs exactly one " + what + ", got " + std::to_string(positionals.size()) +
+                         " (see 'stylegen " + command + " --help')");
+    }
+    return positionals[0];
+}
+
 uint64_t parseUnsigned(const std::string& option, const std::string& text, uint64_t min, uint64_t max) {
     errno = 0;
     char* end = nullptr;

@@ -44,6 +44,11 @@ private:
     size_t next_ = 0;
 };
 
+// The one positional argument of `command` ("generate"), described as
+// `what` ("MODEL.sgm"); UsageError when there are none or several.
+const std::string& onlyPositional(const std::vector<std::string>& positionals, const std::string& command,
+                                  const std::string& what);
+
 struct Extent {
     uint32_t width = 0;
     uint32_t height = 0;

@@ -81,11 +81,7 @@ std::optional<RestyleOptions> parseOptions(const std::vector<std::string>& args)
         else if (scanner.positional(&v)) positionals.push_back(v);
         else scanner.rejectCurrent();
     }
-    if (positionals.size() != 1) {
-        throw UsageError("restyle needs exactly one INPUT.png, got " + std::to_string(positionals.size()) +
-                         " (see 'stylegen restyle --help')");
-    }
-    o.inputPath = positionals[0];
+    o.inputPath = onlyPositional(positionals, "restyle", "INPUT.png");
     if (o.modelPath.empty()) throw UsageError("restyle needs --model MODEL (a model with an encoder)");
     if (o.style.empty()) throw UsageError("restyle needs --style STYLE (a style name, index or prompt)");
     if (o.outputPath.empty()) throw UsageError("restyle needs -o OUTPUT.png");
