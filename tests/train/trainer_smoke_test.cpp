@@ -104,6 +104,29 @@ const sg::TensorRecord* findTensor(const sg::ModelFileContents& contents, const 
     return nullptr;
 }
 
+using TensorShapes = std::vector<std::pair<std::string, std::vector<uint64_t>>>;
+
+void expectTensorShapes(const sg::ModelFileContents& contents, const TensorShapes& shapes) {
+    for (const auto& [name, shape] : shapes) {
+        const auto* t = findTensor(contents, name);
+        ASSERT_TRUE(t) << name;
+        EXPECT_EQ(t->shape, shape) << name;
+    }
+}
+
+// The SDK loads the model at `path` and says it can restyle.
+sg::Model loadsWithRestyle(const sg::Context& context, const fs::path& path) {
+    sg::Model model = context.loadModel(path.string());
+    SgModelRestyleInfo restyle{};
+    restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+    SgModelInfo info{};
+    info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+    info.pNext = &restyle;
+    EXPECT_EQ(sgGetModelInfo(model.handle(), &info), SG_SUCCESS);
+    EXPECT_EQ(restyle.restyleSupported, SG_TRUE) << path;
+    return model;
+}
+
 }  // namespace
 
 TEST_F(TrainerSmoke, TrainsResumesAndExportsALoadableModel) {
@@ -370,7 +393,7 @@ TEST_F(TrainerSmoke, EncoderTrainsResumesAndExportsTheModelWithItsEncoder) {
     EXPECT_EQ(after.storedTypes, std::vector<sg::TensorDType>(after.tensors.size(), sg::TensorDType::F16));
 
     // docs/generator.md "Encoder" for this 16x16 model: 3 blocks, 2 stages, L = 6, w_dim 16.
-    const std::vector<std::pair<std::string, std::vector<uint64_t>>> contract = {
+    const TensorShapes contract = {
         {"encoder.fromrgb.weight", {8, 4, 1, 1}},  {"encoder.fromrgb.bias", {8}},
         {"encoder.s0.conv.weight", {8, 8, 3, 3}},  {"encoder.s0.conv.bias", {8}},
         {"encoder.s0.down.weight", {16, 8, 3, 3}}, {"encoder.s0.down.bias", {16}},
@@ -379,22 +402,11 @@ TEST_F(TrainerSmoke, EncoderTrainsResumesAndExportsTheModelWithItsEncoder) {
         {"encoder.wplus.weight", {6 * 16, 16 * 16}}, {"encoder.wplus.bias", {6 * 16}},
     };
     EXPECT_EQ(after.tensors.size(), before.tensors.size() + contract.size());
-    for (const auto& [name, shape] : contract) {
-        const auto* t = findTensor(after, name);
-        ASSERT_TRUE(t) << name;
-        EXPECT_EQ(t->shape, shape) << name;
-    }
+    expectTensorShapes(after, contract);
 
     // The SDK loads it, sees the encoder, and still generates.
     sg::Context context;
-    sg::Model loaded = context.loadModel((root / "enc" / "smoke.sgm").string());
-    SgModelRestyleInfo restyle{};
-    restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
-    SgModelInfo info{};
-    info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
-    info.pNext = &restyle;
-    ASSERT_EQ(sgGetModelInfo(loaded.handle(), &info), SG_SUCCESS);
-    EXPECT_EQ(restyle.restyleSupported, SG_TRUE);
+    sg::Model loaded = loadsWithRestyle(context, root / "enc" / "smoke.sgm");
     sg::GenerateInfo request;
     request.count = 1;
     EXPECT_EQ(loaded.generate(request).size(), size_t(16 * 16 * 4));
@@ -467,27 +479,14 @@ TEST_F(TrainerSmoke, SceneEncoderPredictsTheSpatialGrid) {
 
     // Scene: w+ from the features' mean (P = ES), and the grid from each position.
     sg::ModelFileContents after = readModelFile(root / "enc" / "smoke.sgm");
-    const std::vector<std::pair<std::string, std::vector<uint64_t>>> contract = {
+    expectTensorShapes(after, {
         {"encoder.fromrgb.weight", {8, 3, 1, 1}},
         {"encoder.wplus.weight", {6 * 16, 16}},
         {"encoder.spatial.weight", {3, 16, 1, 1}},
         {"encoder.spatial.bias", {3}},
-    };
-    for (const auto& [name, shape] : contract) {
-        const auto* t = findTensor(after, name);
-        ASSERT_TRUE(t) << name;
-        EXPECT_EQ(t->shape, shape) << name;
-    }
+    });
     sg::Context context;
-    sg::Model loaded = context.loadModel((root / "enc" / "smoke.sgm").string());
-    SgModelRestyleInfo restyle{};
-    restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
-    SgModelInfo info{};
-    info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
-    info.pNext = &restyle;
-    ASSERT_EQ(sgGetModelInfo(loaded.handle(), &info), SG_SUCCESS);
-    EXPECT_EQ(info.kind, SG_MODEL_KIND_SCENE);
-    EXPECT_EQ(restyle.restyleSupported, SG_TRUE);
+    EXPECT_EQ(loadsWithRestyle(context, root / "enc" / "smoke.sgm").info().kind, SG_MODEL_KIND_SCENE);
 }
 
 TEST_F(TrainerSmoke, EncoderErrorsAreClear) {
