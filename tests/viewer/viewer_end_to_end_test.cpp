@@ -96,6 +96,16 @@ protected:
         *result = launch(STYLEGEN_VIEWER_EXE, all);
         return result->code != kUnavailable;
     }
+    // `stylegen bake` of the one-entry manifest the viewer exported, into
+    // bakedFolder(); *name is the entry's name.
+    void bakeExported(const fs::path& manifest, std::string* name) {
+        const Json json = Json::parse(readFile(manifest));
+        ASSERT_EQ(json["entries"].size(), 1u);
+        *name = json["entries"][0]["name"];
+        const Result bake = launch(STYLEGEN_CLI_EXE, {"bake", manifest.string(), "-o", bakedFolder().string()});
+        ASSERT_EQ(bake.code, 0) << "stylegen bake failed:\n" << bake.err << "\nmanifest:\n" << readFile(manifest);
+    }
+    fs::path bakedFolder() const { return folder_ / "baked"; }
     std::string write(const std::string& name, const Json& json) {
         const fs::path path = folder_ / name;
         std::ofstream(path) << json.dump(2);
@@ -237,15 +247,12 @@ TEST_F(Viewer, ExportedManifestEntry_BakesToTheSamePixels) {
     RUN_VIEWER(std::vector<std::string>({"--headless", "--state", state, "--export-manifest", manifest.string(),
                                          "--export-png", selection.string()}),
                r);
-    const Json json = Json::parse(readFile(manifest));
-    ASSERT_EQ(json["entries"].size(), 1u);
-    const std::string name = json["entries"][0]["name"];
-    const fs::path out = folder_ / "baked";
-    const Result bake = launch(STYLEGEN_CLI_EXE, {"bake", manifest.string(), "-o", out.string()});
-    ASSERT_EQ(bake.code, 0) << "stylegen bake failed:\n" << bake.err << "\nmanifest:\n" << readFile(manifest);
+    std::string name;
+    ASSERT_NO_FATAL_FAILURE(bakeExported(manifest, &name));
+    const fs::path out = bakedFolder();
     const Rgba baked = readPng(out / (name + "_200.png"));
     const Rgba viewed = readPng(selection);
-    ASSERT_EQ(baked.width, 64) << "no " << (out / (name + "_200.png")) << "\n" << bake.out;
+    ASSERT_EQ(baked.width, 64) << "no " << (out / (name + "_200.png"));
     EXPECT_TRUE(baked.pixels == viewed.pixels) << "the bake differs from what the viewer showed";
 }
 
@@ -263,12 +270,9 @@ TEST_F(Viewer, ExportedAnimation_BakesToTheInterpolationFrames) {
     RUN_VIEWER(std::vector<std::string>({"--headless", "--state", state, "--export-animation", manifest.string(),
                                          "--export-png", selection.string()}),
                r);
-    const Json json = Json::parse(readFile(manifest));
-    ASSERT_EQ(json["entries"].size(), 1u);
-    const std::string name = json["entries"][0]["name"];
-    const fs::path out = folder_ / "baked";
-    const Result bake = launch(STYLEGEN_CLI_EXE, {"bake", manifest.string(), "-o", out.string()});
-    ASSERT_EQ(bake.code, 0) << "stylegen bake failed:\n" << bake.err << "\nmanifest:\n" << readFile(manifest);
+    std::string name;
+    ASSERT_NO_FATAL_FAILURE(bakeExported(manifest, &name));
+    const fs::path out = bakedFolder();
     // Frame 0 is the selection itself; the middle frame is the SDK's interpolation halfway to seed 41.
     EXPECT_TRUE(readPng(out / (name + "_0.png")).pixels == readPng(selection).pixels);
     const std::vector<uint8_t> halfway = sdkImage(kModels + "/characters.sgm", [](sg::GenerateInfo& i, const sg::Model& m) {
@@ -281,7 +285,7 @@ TEST_F(Viewer, ExportedAnimation_BakesToTheInterpolationFrames) {
         i.pNext = &towards41;
     });
     const Rgba middle = readPng(out / (name + "_16.png"));
-    ASSERT_EQ(middle.width, 64) << bake.out;
+    ASSERT_EQ(middle.width, 64) << "no " << (out / (name + "_16.png"));
     EXPECT_TRUE(middle.pixels == halfway) << "frame 16 differs from sgGenerate at t = 0.5";
     EXPECT_FALSE(readPng(out / (name + "_32.png")).pixels == readPng(selection).pixels);
     EXPECT_TRUE(fs::exists(out / (name + "_32.png")) && !fs::exists(out / (name + "_33.png")));
