@@ -197,11 +197,12 @@ TEST_F(EvalCliTest, Restyle_CharacterModelWithEncoder_WritesReproducibleReports)
     EXPECT_EQ(j["shape_metric"], "silhouette_iou");
     EXPECT_EQ(j["data"]["styles"], (nlohmann::json{"style0", "style1", "style2"}));
     EXPECT_EQ(j["data"]["inputs"], (nlohmann::json{2, 2, 2}));  // 2 of 20 held out: fewer than --count
-    ASSERT_EQ(j["methods"].size(), 4u);  // two strengths, colour transfer, random sample
+    ASSERT_EQ(j["methods"].size(), 5u);  // two strengths, colour transfer, random sample, nearest real image
     EXPECT_EQ(j["methods"][0]["strength"], 0.0);
     EXPECT_EQ(j["methods"][1]["strength"], 1.0);
     EXPECT_EQ(j["methods"][2]["method"], "colour_transfer");
     EXPECT_EQ(j["methods"][3]["method"], "random_sample");
+    EXPECT_EQ(j["methods"][4]["method"], "nearest_real");
     for (const auto& m : j["methods"]) {
         EXPECT_TRUE(isFraction(m["overall"]["style_accuracy"])) << m["label"];
         EXPECT_TRUE(isFraction(m["overall"]["silhouette_iou"])) << m["label"];
@@ -232,6 +233,7 @@ TEST_F(EvalCliTest, Restyle_CharacterModelWithEncoder_WritesReproducibleReports)
     EXPECT_NE(markdown.find("\n" + j["command"].get<std::string>() + "\n"), std::string::npos);
     EXPECT_NE(markdown.find("| restyle, strength 1 |"), std::string::npos);
     EXPECT_NE(markdown.find("| colour transfer (AdaIN) |"), std::string::npos);
+    EXPECT_NE(markdown.find("| nearest real image of the target |"), std::string::npos);
     EXPECT_EQ(first.out, markdown);
     int width = 0, height = 0;
     std::vector<uint8_t> sheet;

@@ -1,8 +1,9 @@
 // restyle_metrics_test.cpp - the metrics of stylegen-eval --restyle on images
 // whose answers are known: silhouette IoU, low-pass structure error, PSNR,
-// and the colour-statistics transfer baseline.
+// and the colour-statistics transfer and nearest-real-image baselines.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -227,6 +228,58 @@ TEST(ColourTransfer, FlatChannelBecomesTheTargetMean_EmptyImageStaysAsItIs) {
     EXPECT_NEAR(s.deviation[1], 0.0, 1e-6);
     EXPECT_EQ(std::vector<uint8_t>(out.image(1), out.image(1) + out.imageBytes()),
               std::vector<uint8_t>(inputs.image(1), inputs.image(1) + inputs.imageBytes()));
+}
+
+TEST(NearestByShape, Characters_PicksTheCandidateOfHighestSilhouetteIoU) {
+    ImageSet inputs(kSize, 4), candidates(kSize, 4);
+    addBox(&inputs, 4, 4, 20, 28);   // tall
+    addBox(&inputs, 2, 10, 30, 22);  // wide
+    addBox(&candidates, 0, 0, 1, 1);     // unrelated
+    addBox(&candidates, 3, 11, 30, 21);  // nearly the wide one
+    addBox(&candidates, 5, 4, 20, 27);   // nearly the tall one
+    addBox(&candidates, 4, 4, 20, 28);   // the tall one exactly, but outside the range below
+    const ImageSet nearest = sgeval::nearestByShape(inputs, candidates, 0, 3);
+    ASSERT_EQ(nearest.count(), 2u);
+    EXPECT_TRUE(std::equal(nearest.image(0), nearest.image(0) + nearest.imageBytes(), candidates.image(2)));
+    EXPECT_TRUE(std::equal(nearest.image(1), nearest.image(1) + nearest.imageBytes(), candidates.image(1)));
+    // Within [3, 4) only the exact copy is left.
+    const ImageSet exact = sgeval::nearestByShape(inputs, candidates, 3, 1);
+    EXPECT_DOUBLE_EQ(sgeval::silhouetteIoU(inputs, 0, exact, 0), 1.0);
+}
+
+TEST(NearestByShape, Scenes_PicksTheCandidateOfLowestStructureError) {
+    ImageSet inputs(kSize, 3);
+    addScene(&inputs);
+    // Candidates: the scene turned, the scene colour-shifted (structure error
+    // about 0), the scene moved.
+    ImageSet candidates(kSize, 3);
+    const size_t plane = size_t(kSize) * kSize;
+    const uint8_t* original = inputs.image(0);
+    for (int k = 0; k < 3; ++k)
+        candidates.addImage();  // before taking pointers: adding moves the pixels
+    uint8_t* turned = candidates.pixels.data();
+    uint8_t* shifted = turned + candidates.imageBytes();
+    uint8_t* moved = shifted + candidates.imageBytes();
+    for (int ch = 0; ch < 3; ++ch)
+        for (int y = 0; y < kSize; ++y)
+            for (int x = 0; x < kSize; ++x) {
+                const uint8_t v = original[size_t(ch) * plane + size_t(y) * kSize + size_t(x)];
+                turned[size_t(ch) * plane + size_t(x) * kSize + size_t(kSize - 1 - y)] = v;
+                shifted[size_t(ch) * plane + size_t(y) * kSize + size_t(x)] = uint8_t(v + 20);
+                moved[size_t(ch) * plane + size_t(y) * kSize + size_t((x + kSize / 4) % kSize)] = v;
+            }
+    const ImageSet nearest = sgeval::nearestByShape(inputs, candidates, 0, 3);
+    ASSERT_EQ(nearest.count(), 1u);
+    EXPECT_TRUE(std::equal(nearest.image(0), nearest.image(0) + nearest.imageBytes(), candidates.image(1)));
+}
+
+TEST(NearestByShape, RejectsMismatchedSetsAndEmptyRanges) {
+    ImageSet rgba(kSize, 4), rgb(kSize, 3);
+    addBox(&rgba, 0, 0, 4, 4);
+    addScene(&rgb);
+    EXPECT_THROW(sgeval::nearestByShape(rgba, rgb, 0, 1), std::invalid_argument);
+    EXPECT_THROW(sgeval::nearestByShape(rgba, rgba, 0, 0), std::invalid_argument);
+    EXPECT_THROW(sgeval::nearestByShape(rgba, rgba, 1, 1), std::invalid_argument);
 }
 
 }  // namespace

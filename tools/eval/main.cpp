@@ -38,7 +38,7 @@ training split, diversity and precision/recall in its feature space, and for
 scenes the seam score. The first row of every table is real-vs-real (the
 held-out split against the training split): the floor. With --restyle it
 measures sgRestyle instead: held-out real images of every style restyled into
-every other style, against two baselines on the same images.
+every other style, against three baselines on the same images.
 
 images to evaluate (one or more; one table row each, in this order):
   --model M.sgm           generated through the stylegen API

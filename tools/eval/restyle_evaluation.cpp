@@ -1,5 +1,5 @@
 // restyle_evaluation.cpp - the protocol of stylegen-eval --restyle: inputs
-// from the held-out split, restyles through sgRestyle, the two baselines, and
+// from the held-out split, restyles through sgRestyle, the three baselines, and
 // their scores per source/target pair, per style and overall.
 #include "restyle_evaluation.hpp"
 
@@ -330,8 +330,10 @@ RestyleReport evaluateRestyle(const EvalOptions& o, const LogFn& log) {
         report.methods.push_back({"restyle, strength " + strengthText(strength), "restyle", strength, emptyPairs, {}, {}, {}});
     report.methods.push_back({"colour transfer (AdaIN)", "colour_transfer", -1.0f, emptyPairs, {}, {}, {}});
     report.methods.push_back({"random sample", "random_sample", -1.0f, emptyPairs, {}, {}, {}});
+    report.methods.push_back({"nearest real image of the target", "nearest_real", -1.0f, emptyPairs, {}, {}, {}});
     RestyleMethod& transfer = report.methods[o.strengths.size()];
     RestyleMethod& sampled = report.methods[o.strengths.size() + 1];
+    RestyleMethod& nearest = report.methods[o.strengths.size() + 2];
     for (size_t e = 0; e < styles; ++e) {
         const ImageSet& in = inputs[e];
         for (size_t t = 0; t < styles; ++t) {
@@ -355,6 +357,9 @@ RestyleReport evaluateRestyle(const EvalOptions& o, const LogFn& log) {
             if (column != SIZE_MAX)
                 toSheet(e, 2 + report.sheetTargets.size() + column, transferred);
             sampled.pairs[e][t] = score(real.net, in, samples[t].slice(0, in.count()), dataIndex[t], report.scene);
+            const size_t d = size_t(dataIndex[t]);
+            nearest.pairs[e][t] = score(real.net, in, nearestByShape(in, real.train, real.trainBegin[d], real.trainCount(d)),
+                                        dataIndex[t], report.scene);
         }
         std::vector<double> accuracy;
         for (size_t t = 0; t < styles; ++t)

@@ -1,6 +1,6 @@
 // restyle_evaluation.hpp - stylegen-eval --restyle: how well a model with an
 // encoder restyles real images (sgRestyle), measured on held-out real images
-// of every style restyled into every other style, next to two baselines on
+// of every style restyled into every other style, next to three baselines on
 // the same images (docs/quality.md, "Restyle").
 //
 //     sgeval::EvalOptions options;   // --restyle, one --model, --strength, --refine
@@ -10,11 +10,12 @@
 // Per source style, up to `count` of its held-out images (evenly spread over
 // the split) are the inputs. For each input and every other target style:
 // the restyle at each strength, the colour-statistics transfer to the target's
-// training split (the AdaIN baseline) and a random generated sample of the
-// target (the "shape not kept" baseline). Each result is scored for style (the
-// classifier's share of results it assigns to the target) and shape (the
-// silhouette IoU with its input for characters, the low-pass structure error
-// for scenes). Strength 0 is the encoder's reconstruction, scored per source
+// training split (the AdaIN baseline), a random generated sample of the
+// target (the "shape not kept" baseline) and the training image of the target
+// whose shape is nearest the input's (what a real image of the target keeps of
+// the shape at best). Each result is scored for style (the classifier's share
+// of results it assigns to the target) and shape (the silhouette IoU with its
+// input for characters, the low-pass structure error for scenes). Strength 0 is the encoder's reconstruction, scored per source
 // style by PSNR and SWD against the inputs.
 #pragma once
 
@@ -42,8 +43,8 @@ struct StyleAndShape {
 };
 
 struct RestyleMethod {
-    std::string label;  // the table row: "restyle, strength 1", "colour transfer (AdaIN)", "random sample"
-    std::string key;    // the JSON name: "restyle", "colour_transfer", "random_sample"
+    std::string label;  // the table row: "restyle, strength 1", "colour transfer (AdaIN)", "random sample", ...
+    std::string key;    // the JSON name: "restyle", "colour_transfer", "random_sample", "nearest_real"
     float strength = -1.0f;  // restyle only
     // [source][target], indices into RestyleReport::styles; the diagonal is empty.
     std::vector<std::vector<StyleAndShape>> pairs;
@@ -93,7 +94,7 @@ struct RestyleReport {
 
     std::vector<Reconstruction> reconstruction;  // per evaluated style
     Reconstruction reconstructionOverall;        // means over styles (psnr: from the mean mse)
-    std::vector<RestyleMethod> methods;          // one restyle per strength, then the two baselines
+    std::vector<RestyleMethod> methods;          // one restyle per strength, then the three baselines
 
     // The before/after sheet: per row (kSheetInputsPerStyle inputs of each
     // style) the input, its reconstruction, its restyles at the first

@@ -96,7 +96,7 @@ std::string restyleMarkdown(const RestyleReport& r) {
         heldOutStyles += (heldOutStyles.empty() ? "; " : ", ") + style;
     if (!heldOutStyles.empty())
         heldOutStyles += " left out of the data";
-    char text[2048];
+    char text[4096];
     std::snprintf(
         text, sizeof text,
         "Model %s (`%s`, content %s...), restyled through `sgRestyle` with the source style given, strength %s, "
@@ -104,7 +104,10 @@ std::string restyleMarkdown(const RestyleReport& r) {
         "fraction %g, seed %llu), evenly spread over the split: %zu in all, each restyled into the %zu other styles "
         "(%zu source/target pairs). Baselines on the same inputs: colour transfer (AdaIN: per channel, the input's "
         "mean and standard deviation of straight colour over its opaque pixels moved to the target style's over its "
-        "training split; alpha unchanged) and a random sample of the target style (seeds %llu.., psi %g). Style "
+        "training split; alpha unchanged), a random sample of the target style (seeds %llu.., psi %g) and the "
+        "nearest real image of the target (the training image of the target style whose shape is closest to the "
+        "input's: what a real image of the target keeps of the shape at best; the classifier trained on these "
+        "images, so its accuracy on them is optimistic). Style "
         "accuracy: the share of results a classifier trained on the real training split (%zu styles, %d epochs, "
         "seed %llu%s) assigns to the target style; on real held-out images it scores %s over all styles "
         "(balanced %s) and %s on average over the evaluated styles, which \"of real\" divides by. Shape: %s. "

@@ -197,6 +197,13 @@ ColourStats colourStats(const ImageSet& set, size_t first, size_t count);
 /// without opaque pixels is copied as it is.
 ImageSet colourTransfer(const ImageSet& inputs, const ColourStats& target);
 
+/// The "nearest real image" baseline of restyle: for each input, the image
+/// among candidates [first, first + count) whose shape is closest to it: the
+/// highest silhouetteIoU for RGBA, the lowest structureError for RGB (the
+/// first of equals). Given a target style's training images, it tells how
+/// much of an input's shape a real image of the target keeps at best.
+ImageSet nearestByShape(const ImageSet& inputs, const ImageSet& candidates, size_t first, size_t count);
+
 //-----------------------------------------------------------------------------
 // [SECTION] Helpers
 //-----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // restyle.cpp - what a restyled image keeps of its input (silhouette IoU,
-// low-pass structure error, PSNR) and the colour-statistics transfer baseline.
+// low-pass structure error, PSNR), the colour-statistics transfer baseline and
+// the nearest-real-image baseline.
 #include "metrics.hpp"
 
 #include <algorithm>
@@ -69,6 +70,14 @@ std::vector<double> lowPassLuminance(const ImageSet& set, size_t index) {
     return out;
 }
 
+// Of two low-pass luminances of the same size: structureError.
+double meanAbsoluteDifference(const std::vector<double>& a, const std::vector<double>& b) {
+    double sum = 0.0;
+    for (size_t k = 0; k < a.size(); ++k)
+        sum += std::abs(a[k] - b[k]);
+    return sum / double(a.size());
+}
+
 // Straight colour of a premultiplied value at alpha a (a > 0), 0..255.
 double straight(uint8_t value, uint8_t alpha) { return std::min(255.0, double(value) * 255.0 / double(alpha)); }
 
@@ -94,11 +103,7 @@ double structureError(const ImageSet& a, size_t i, const ImageSet& b, size_t j) 
     checkPair(a, i, b, j, "structureError");
     if (a.channels < 3)
         throw std::invalid_argument("structureError: the images have no colour");
-    const std::vector<double> la = lowPassLuminance(a, i), lb = lowPassLuminance(b, j);
-    double sum = 0.0;
-    for (size_t k = 0; k < la.size(); ++k)
-        sum += std::abs(la[k] - lb[k]);
-    return sum / double(la.size());
+    return meanAbsoluteDifference(lowPassLuminance(a, i), lowPassLuminance(b, j));
 }
 
 double meanSquaredError(const ImageSet& a, const ImageSet& b) {
@@ -171,6 +176,39 @@ ImageSet colourTransfer(const ImageSet& inputs, const ColourStats& target) {
                 p[size_t(ch) * plane + k] = uint8_t(std::lround(c * double(alpha) / 255.0));
             }
         }
+    }
+    return out;
+}
+
+ImageSet nearestByShape(const ImageSet& inputs, const ImageSet& candidates, size_t first, size_t count) {
+    if (inputs.size != candidates.size || inputs.channels != candidates.channels || inputs.channels < 3)
+        throw std::invalid_argument("nearestByShape: the inputs and candidates differ in size or channels, or have no colour");
+    if (count == 0 || first + count > candidates.count())
+        throw std::invalid_argument("nearestByShape: no candidates, or candidates beyond the set");
+    const bool silhouette = inputs.channels == 4;
+    // Scenes: each candidate's low-pass luminance once, not once per input.
+    std::vector<std::vector<double>> candidateLuma;
+    if (!silhouette)
+        for (size_t c = first; c < first + count; ++c)
+            candidateLuma.push_back(lowPassLuminance(candidates, c));
+    ImageSet out(inputs.size, inputs.channels);
+    for (size_t i = 0; i < inputs.count(); ++i) {
+        const std::vector<double> luma = silhouette ? std::vector<double>() : lowPassLuminance(inputs, i);
+        size_t best = first;
+        double bestScore = -std::numeric_limits<double>::infinity();
+        for (size_t c = first; c < first + count; ++c) {
+            double score;  // higher is closer
+            if (silhouette) {
+                score = silhouetteIoU(inputs, i, candidates, c);
+            } else {
+                score = -meanAbsoluteDifference(luma, candidateLuma[c - first]);  // structureError, negated
+            }
+            if (score > bestScore) {
+                bestScore = score;
+                best = c;
+            }
+        }
+        std::copy(candidates.image(best), candidates.image(best) + candidates.imageBytes(), out.addImage());
     }
     return out;
 }
