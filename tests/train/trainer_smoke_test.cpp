@@ -247,6 +247,47 @@ TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
     RunResult noCheckpoint = runTrainer("--resume --out " + (root / "empty").string());
     EXPECT_EQ(noCheckpoint.exitCode, 2);
     EXPECT_NE(noCheckpoint.output.find("cannot resume"), std::string::npos) << noCheckpoint.output;
+
+    RunResult badDevice = runTrainer(commonArgs() + " --device gpu7 --steps 1");
+    EXPECT_EQ(badDevice.exitCode, 1);
+    EXPECT_NE(badDevice.output.find("--device gpu7: not a device name"), std::string::npos) << badDevice.output;
+    RunResult otherDevice = runTrainer(commonArgs() + " --device vulkan --steps 1");
+    EXPECT_EQ(otherDevice.exitCode, 1);
+    EXPECT_NE(otherDevice.output.find("trains on cpu or cuda"), std::string::npos) << otherDevice.output;
+    RunResult twoClocks = runTrainer(commonArgs() + " --cpu-clock --wall-clock --steps 1");
+    EXPECT_EQ(twoClocks.exitCode, 2);
+    EXPECT_NE(twoClocks.output.find("choose one"), std::string::npos) << twoClocks.output;
+    EXPECT_FALSE(fs::exists(root / "run" / "checkpoint.pt"));  // none of them started
+}
+
+// On a GPU machine (a CUDA LibTorch that sees a device) every architecture
+// trains on it, and a checkpoint written there resumes on the CPU; elsewhere
+// --device cuda stops at once and says why.
+TEST_F(TrainerSmoke, DeviceCudaTrainsWhereLibTorchSeesAGpuElseSaysWhy) {
+    RunResult gan = runTrainer(commonArgs() + " --steps 2 --device cuda");
+    if (gan.exitCode == 1 && gan.output.find("LibTorch sees no CUDA device") != std::string::npos) {
+        EXPECT_FALSE(fs::exists(root / "run" / "checkpoint.pt"));
+        GTEST_SKIP() << "no CUDA device for LibTorch here: " << gan.output;
+    }
+    ASSERT_EQ(gan.exitCode, 0) << gan.output;
+    EXPECT_NE(gan.output.find(" threads, cuda"), std::string::npos) << gan.output;
+    RunResult onCpu = runTrainer("--resume --out " + (root / "run").string() + " --steps 3 --threads 1 --device cpu");
+    ASSERT_EQ(onCpu.exitCode, 0) << onCpu.output;
+    EXPECT_NE(onCpu.output.find("resumed at step 2"), std::string::npos) << onCpu.output;
+    sg::Context context;
+    EXPECT_EQ(context.loadModel((root / "run" / "smoke.sgm").string()).styleNames(),
+              (std::vector<std::string>{"discs", "squares"}));
+
+    RunResult dcgan = runTrainer("--data " + (root / "data").string() + " --out " + (root / "dcgan").string() +
+                                 " --resolution 16 --arch dcgan --batch 4 --steps 2 --threads 1 --export-images 2 --device cuda");
+    ASSERT_EQ(dcgan.exitCode, 0) << dcgan.output;
+    EXPECT_TRUE(fs::exists(root / "dcgan" / "images" / "squares" / "2.png"));
+
+    RunResult encoder = runTrainer("--encoder-for " + (root / "run" / "smoke.sgm").string() + " --data " +
+                                   (root / "data").string() + " --out " + (root / "enc").string() +
+                                   " --batch 4 --steps 2 --threads 1 --sample-every 0 --device cuda");
+    ASSERT_EQ(encoder.exitCode, 0) << encoder.output;
+    loadsWithRestyle(context, root / "enc" / "smoke.sgm");
 }
 
 TEST_F(TrainerSmoke, DcganBaselineTrainsResumesAndExportsImagesPerStyle) {

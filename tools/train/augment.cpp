@@ -32,7 +32,7 @@ torch::Tensor color(const torch::Tensor& x) {
     auto v = (x + 1) * 0.5;
     auto rgb = v.narrow(1, 0, 3);
     auto alpha = x.size(1) == 4 ? v.narrow(1, 3, 1) : torch::ones_like(v.narrow(1, 0, 1));
-    auto r = [n] { return torch::rand({n, 1, 1, 1}); };
+    auto r = [&] { return torch::rand({n, 1, 1, 1}, x.options()); };
 
     rgb = rgb * (0.75 + 0.5 * r());                        // brightness x[0.75, 1.25]
     auto grey = rgb.mean(1, true);

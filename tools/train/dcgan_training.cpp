@@ -21,12 +21,14 @@ namespace {
 
 class DcganTraining final : public GanTraining {
 public:
-    explicit DcganTraining(const TrainConfig& c) : c_(c) {
+    explicit DcganTraining(const TrainConfig& c) : c_(c), device_(c.device) {
         options_.resolution(c.generator.resolution())
             .imgChannels(c.generator.imgChannels())
             .styleCount(c.generator.styleCount());
         g_ = DcganGenerator(options_);
         d_ = DcganDiscriminator(options_);
+        g_->to(device_);
+        d_->to(device_);
         optG_ = std::make_unique<torch::optim::Adam>(g_->parameters(),
                                                      torch::optim::AdamOptions(c.lr).betas({0.5, 0.999}));
         optD_ = std::make_unique<torch::optim::Adam>(d_->parameters(),
@@ -47,7 +49,7 @@ public:
     StepLosses step(int64_t, const torch::Tensor& real, const torch::Tensor& realStyles,
                     const torch::Tensor& fakeStyles) override {
         const int64_t n = real.size(0);
-        auto fake = g_->forward(torch::randn({n, options_.zDim()}), fakeStyles);
+        auto fake = g_->forward(torch::randn({n, options_.zDim()}, real.options()), fakeStyles);
 
         // D first, as in the paper's reference code: real and fake in separate
         // batches (batch norm statistics per batch).
@@ -134,12 +136,14 @@ private:
         for (int64_t i = 0; i < count; ++i)
             seeds.push_back(firstSeed + uint64_t(i));
         g_->eval();
-        auto images = decodeOutput(g_->forward(philoxLatents(seeds, options_.zDim()), torch::full({count}, style, torch::kInt64)));
+        auto images = decodeOutput(g_->forward(philoxLatents(seeds, options_.zDim(), device_),
+                                               torch::full({count}, style, torch::TensorOptions(torch::kInt64).device(device_))));
         g_->train();
         return images;
     }
 
     TrainConfig c_;
+    torch::Device device_;
     DcganOptions options_;
     DcganGenerator g_{nullptr};
     DcganDiscriminator d_{nullptr};

@@ -64,7 +64,7 @@ torch::Tensor pickSpread(const torch::Tensor& images, int64_t count) {
     auto index = torch::empty({count}, torch::kInt64);
     for (int64_t i = 0; i < count; ++i)
         index[i] = i * images.size(0) / count;
-    return images.index_select(0, index);
+    return images.index_select(0, index.to(images.device()));
 }
 
 // The noise seed reconstructions are synthesised from (docs/generator.md,
@@ -80,7 +80,7 @@ struct Generated {
 class EncoderTraining final : public GanTraining {
 public:
     EncoderTraining(const TrainConfig& c, const torch::Tensor& heldOut, const torch::Tensor& trainSample)
-        : c_(c), heldOut_(heldOut), trainSample_(trainSample) {}
+        : c_(c), device_(c.device), heldOut_(heldOut.to(device_)), trainSample_(trainSample.to(device_)) {}
 
     bool init(std::string* error) {
         sg::ModelFileContents contents;
@@ -91,12 +91,14 @@ public:
         if (!importModel(c_.encoderFor, &base, error))
             return false;
         g_ = base.generator;
+        g_->to(device_);
         setRequiresGrad(*g_, false);
         const auto& o = g_->options;
         d_ = Discriminator(o);
         discriminatorPath_ = c_.discriminator.empty() ? discriminatorPathFor(c_.encoderFor) : c_.discriminator;
         if (!loadDiscriminator(discriminatorPath_, d_, error))
             return false;
+        d_->to(device_);
         setRequiresGrad(*d_, false);
 
         channels_ = c_.encoderChannels.empty() ? defaultEncoderChannels(o) : c_.encoderChannels;
@@ -105,6 +107,7 @@ public:
             return false;
         }
         encoder_ = Encoder(o, channels_, base.wAvg.mean(0));
+        encoder_->to(device_);
         opt_ = std::make_unique<torch::optim::Adam>(encoder_->parameters(),
                                                     torch::optim::AdamOptions(c_.lr).betas({0.9, 0.99}));
         // Translation only, and half DiffAugment's range: the generator puts
@@ -120,10 +123,12 @@ public:
         std::vector<uint64_t> seeds;
         for (uint64_t i = 1; i <= 8; ++i)
             seeds.push_back(i);
-        auto styles = torch::arange(8, torch::kInt64).remainder(o.styleCount());
-        auto ws = g_->mapping->forward(philoxLatents(seeds, o.zDim()), styles).unsqueeze(1).repeat({1, o.numWs(), 1});
+        auto styles = torch::arange(8, torch::TensorOptions(torch::kInt64).device(device_)).remainder(o.styleCount());
+        auto ws = g_->mapping->forward(philoxLatents(seeds, o.zDim(), device_), styles)
+                      .unsqueeze(1)
+                      .repeat({1, o.numWs(), 1});
         gridGenerated_ = sdkImage(
-            g_->synthesis->forward(ws, philoxInputs(o, seeds, o.resolution(), o.resolution(), 1.0f)));
+            g_->synthesis->forward(ws, philoxInputs(o, seeds, o.resolution(), o.resolution(), 1.0f, device_)));
         return true;
     }
 
@@ -138,7 +143,7 @@ public:
         auto rec = asDecoded(reconstruct(code, input));
 
         auto pixel = pixelLoss(rec, input);
-        torch::Tensor feature = torch::zeros({});
+        torch::Tensor feature = torch::zeros({}, real.options());
         {
             std::vector<torch::Tensor> target;
             {
@@ -189,7 +194,7 @@ public:
         torch::serialize::InputArchive e, opt;
         torch::Tensor hash;
         root.read("encoder_model_hash", hash);
-        if (!hash.equal(hashTensor()))
+        if (!hash.cpu().equal(hashTensor()))
             throw std::runtime_error("the checkpoint's encoder was trained for another version of " + c_.encoderFor);
         root.read("encoder", e);
         root.read("opt_encoder", opt);
@@ -251,7 +256,7 @@ public:
         }
         torch::NoGradGuard noGrad;
         for (const auto& [name, value] : encoder_->effectiveTensors()) {
-            auto t = value.detach().to(torch::kFloat32).contiguous();
+            auto t = value.detach().to(torch::kCPU, torch::kFloat32).contiguous();
             sg::TensorRecord r;
             r.name = name;
             for (auto d : t.sizes())
@@ -269,15 +274,16 @@ private:
         torch::NoGradGuard noGrad;
         const auto& o = g_->options;
         const int64_t L = o.numWs();
-        auto styles = torch::randint(o.styleCount(), {n}, torch::kInt64);
+        const auto on = torch::TensorOptions().device(device_);
+        auto styles = torch::randint(o.styleCount(), {n}, on.dtype(torch::kInt64));
         Generated out;
-        out.ws = g_->mapping->forward(torch::randn({n, o.zDim()}), styles).unsqueeze(1).repeat({1, L, 1});
+        out.ws = g_->mapping->forward(torch::randn({n, o.zDim()}, on), styles).unsqueeze(1).repeat({1, L, 1});
         if (torch::rand({1}).item<double>() < c_.mixProbability) {
             int64_t cutoff = torch::randint(1, L, {1}).item<int64_t>();
-            auto w2 = g_->mapping->forward(torch::randn({n, o.zDim()}), styles).unsqueeze(1);
+            auto w2 = g_->mapping->forward(torch::randn({n, o.zDim()}, on), styles).unsqueeze(1);
             out.ws = torch::cat({out.ws.narrow(1, 0, cutoff), w2.repeat({1, L - cutoff, 1})}, 1);
         }
-        auto inputs = SynthesisInputs::random(o, n);
+        auto inputs = SynthesisInputs::random(o, n, device_);
         out.spatial = inputs.spatial;
         out.images = sdkImage(g_->synthesis->forward(out.ws, inputs));
         return out;
@@ -292,7 +298,7 @@ private:
         auto cached = reconstructionNoise_.find({h, w});
         if (cached == reconstructionNoise_.end()) {
             const std::vector<uint64_t> seed{kReconstructionNoiseSeed};
-            cached = reconstructionNoise_.emplace(std::make_pair(h, w), philoxInputs(g_->options, seed, h, w, 1.0f).noise)
+            cached = reconstructionNoise_.emplace(std::make_pair(h, w), philoxInputs(g_->options, seed, h, w, 1.0f, device_).noise)
                          .first;
         }
         SynthesisInputs in;
@@ -332,6 +338,7 @@ private:
     }
 
     TrainConfig c_;
+    torch::Device device_;
     torch::Tensor heldOut_, trainSample_, gridGenerated_;
     std::string modelHash_, discriminatorPath_;
     Generator g_{nullptr};

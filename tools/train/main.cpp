@@ -20,7 +20,7 @@ namespace {
 
 const char* kUsage = R"(usage: stylegen-train --data SOURCE --out DIR [options]
        stylegen-train --encoder-for M.sgm --data SOURCE --out DIR [options]
-       stylegen-train --resume --out DIR [--minutes M] [--steps N] [--threads N]
+       stylegen-train --resume --out DIR [--minutes M] [--steps N] [--threads N] [--device D]
 
 Trains a style-conditional StyleGAN2 generator and exports it as a .sgm model,
 or the restyle encoder of a trained model.
@@ -70,8 +70,13 @@ training:
   --minutes M           time budget over all runs, then export
   --cpu-clock           count --minutes in this process's CPU time instead of wall
                         time: equal budgets on a shared machine (use with --threads 1)
+  --wall-clock          count --minutes in wall time (the default; on --resume it
+                        replaces the run's --cpu-clock, e.g. to continue on a GPU)
   --steps N             step budget, then export
   --threads N           LibTorch threads (default: all hardware threads)
+  --device D            cpu (default), cuda or cuda:N: where the networks train (a
+                        CUDA build of LibTorch); data and files stay on the CPU.
+                        On --resume it may differ from the run's first device
   --seed N (1)  --sample-every N (500 steps)  --checkpoint-minutes M (5)
   --resume              continue the run in --out from its checkpoint
 )";
@@ -112,7 +117,8 @@ int main(int argc, char** argv) {
     bool resume = false, kindSet = false, batchSet = false, lrSet = false, mixSet = false;
     std::string resolutionArg, channelsArg;
     int64_t threads = 0;
-    std::string augmentArg;
+    std::string augmentArg, deviceArg;
+    bool wallClock = false;
     double minutes = -1;
     int64_t steps = -1;
     for (int i = 1; i < argc; ++i)
@@ -175,6 +181,8 @@ int main(int argc, char** argv) {
         else if (a == "--augment") augmentArg = value();
         else if (a == "--resume") resume = true;
         else if (a == "--cpu-clock") c.cpuClock = true;
+        else if (a == "--wall-clock") wallClock = true;
+        else if (a == "--device") deviceArg = value();
         else if (a == "--arch") {
             std::string arch = value();
             if (arch != "stylegan2" && arch != "dcgan")
@@ -265,6 +273,14 @@ int main(int argc, char** argv) {
             if (op != "translate" && op != "color" && op != "none")
                 return fail("--augment: unknown operation '" + op + "' (translate, color, none)");
     }
+    // Allowed on --resume too: a run may move to another machine.
+    if (wallClock) {
+        if (c.cpuClock && !resume)
+            return fail("--cpu-clock and --wall-clock: choose one");
+        c.cpuClock = false;
+    }
+    if (!deviceArg.empty())
+        c.device = deviceArg;
     if (minutes >= 0)
         c.minutes = minutes;
     if (steps >= 0)

@@ -41,7 +41,7 @@ bool writePng(const std::string& path, const uint8_t* pixels, int64_t width, int
 }  // namespace
 
 bool writeImageGrid(const std::string& path, const torch::Tensor& gridIn, std::string* error) {
-    auto grid = gridIn.detach().to(torch::kFloat32).contiguous();
+    auto grid = gridIn.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     const int64_t rows = grid.size(0), cols = grid.size(1), h = grid.size(3), w = grid.size(4);
     const int64_t gap = 2, width = cols * (w + gap) + gap, height = rows * (h + gap) + gap;
     std::vector<uint8_t> rgb(size_t(width * height * 3), 40);
@@ -62,7 +62,7 @@ bool writeImageGrid(const std::string& path, const torch::Tensor& gridIn, std::s
 }
 
 bool writeImagePng(const std::string& path, const torch::Tensor& imageIn, std::string* error) {
-    auto image = imageIn.detach().to(torch::kFloat32).contiguous();
+    auto image = imageIn.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     const int64_t h = image.size(1), w = image.size(2);
     std::vector<uint8_t> rgba(size_t(w * h * 4));
     auto a = image.accessor<float, 3>();

@@ -70,12 +70,15 @@ torch::Tensor readNested(torch::serialize::InputArchive& archive, const std::str
 
 class StyleGanTraining final : public GanTraining {
 public:
-    explicit StyleGanTraining(const TrainConfig& c) : c_(c) {
+    explicit StyleGanTraining(const TrainConfig& c) : c_(c), device_(c.device) {
         g_ = Generator(c.generator);
         gEma_ = Generator(c.generator);
         copyParameters(*g_, *gEma_);
         setRequiresGrad(*gEma_, false);
         d_ = Discriminator(c.generator);
+        g_->to(device_);
+        gEma_->to(device_);
+        d_->to(device_);
         augment_.padding = c.generator.padding();
         augment_.translate = c.augmentTranslate;
         augment_.color = c.augmentColor;
@@ -91,6 +94,7 @@ public:
         copyParameters(*base.generator, *g_);
         copyParameters(*base.generator, *gEma_);
         original_ = base.generator;
+        original_->to(device_);
         setRequiresGrad(*original_, false);
 
         Discriminator baseD(base.generator->options);
@@ -147,7 +151,7 @@ public:
 
         // Generator: non-saturating logistic loss with style mixing.
         setRequiresGrad(*d_, false);
-        auto fake = g_->forward(torch::randn({n, zDim}), fakeStyles, c_.mixProbability);
+        auto fake = g_->forward(torch::randn({n, zDim}, real.options()), fakeStyles, c_.mixProbability);
         auto gLoss = torch::softplus(-d_->forward(diffAugment(asDecoded(fake), augment_), fakeStyles)).mean();
         if (original_)
             gLoss = gLoss + c_.distill * oldStylesDrift(n);
@@ -163,7 +167,7 @@ public:
         torch::Tensor fakeDetached;
         {
             torch::NoGradGuard noGrad;
-            fakeDetached = g_->forward(torch::randn({n, zDim}), fakeStyles, c_.mixProbability);
+            fakeDetached = g_->forward(torch::randn({n, zDim}, real.options()), fakeStyles, c_.mixProbability);
         }
         auto realIn = real.detach().requires_grad_(r1Step);
         auto realLogits = d_->forward(diffAugment(realIn, augment_), realStyles);
@@ -278,9 +282,9 @@ private:
     // output for random old styles, same latents and noise: keeps the old
     // styles as they were without needing their training data.
     torch::Tensor oldStylesDrift(int64_t n) {
-        auto styles = torch::randint(oldStyleCount_, {n}, torch::kInt64);
-        auto z = torch::randn({n, c_.generator.zDim()});
-        auto inputs = SynthesisInputs::random(c_.generator, n);
+        auto styles = torch::randint(oldStyleCount_, {n}, torch::TensorOptions(torch::kInt64).device(device_));
+        auto z = torch::randn({n, c_.generator.zDim()}, torch::TensorOptions().device(device_));
+        auto inputs = SynthesisInputs::random(c_.generator, n, device_);
         torch::Tensor ws, target;
         {
             torch::NoGradGuard noGrad;
@@ -301,6 +305,7 @@ private:
     }
 
     TrainConfig c_;
+    torch::Device device_;
     Generator g_{nullptr}, gEma_{nullptr}, original_{nullptr};
     Discriminator d_{nullptr};
     std::unique_ptr<torch::optim::Adam> optG_, optD_;

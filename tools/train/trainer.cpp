@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -50,6 +51,7 @@ Json TrainConfig::toJson() const {
         {"clock", cpuClock ? "cpu" : "wall"},
         {"max_steps", maxSteps},
         {"seed", seed},
+        {"device", device},
         {"sample_every", sampleEvery},
         {"half", half},
         {"command", command},
@@ -96,6 +98,7 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
         c->cpuClock = j.value("clock", "wall") == "cpu";
         c->maxSteps = j.at("max_steps");
         c->seed = j.at("seed");
+        c->device = j.value("device", "cpu");
         c->sampleEvery = j.at("sample_every");
         c->half = j.at("half");
         c->command = j.value("command", "");
@@ -204,7 +207,7 @@ bool saveCheckpoint(const TrainConfig& c, GanTraining& gan, const Progress& p, s
 bool loadCheckpoint(const TrainConfig& c, GanTraining& gan, Progress* p, std::string* error) {
     try {
         torch::serialize::InputArchive root;
-        root.load_from(checkpointPath(c));
+        root.load_from(checkpointPath(c), torch::Device(c.device));  // optimiser state included, whichever device wrote it
         gan.load(root);
         torch::Tensor progress;
         root.read("progress", progress);
@@ -241,6 +244,39 @@ bool adoptBaseModel(const std::string& modelPath, GeneratorOptions* options, sgd
     return true;
 }
 
+// --device: one this LibTorch and this machine can train on.
+bool checkDevice(const TrainConfig& c, std::string* error) {
+    std::optional<torch::Device> device;
+    try {
+        device = torch::Device(c.device);
+    } catch (const std::exception&) {
+        *error = "--device " + c.device + ": not a device name (cpu, cuda or cuda:N)";
+        return false;
+    }
+    if (device->is_cpu())
+        return true;
+    if (!device->is_cuda()) {
+        *error = "--device " + c.device + ": stylegen-train trains on cpu or cuda";
+        return false;
+    }
+    if (!torch::cuda::is_available()) {
+        *error = "--device " + c.device +
+                 ": LibTorch sees no CUDA device (this LibTorch is CPU-only, or the machine has no GPU or driver)";
+        return false;
+    }
+    if (device->has_index() && size_t(device->index()) >= torch::cuda::device_count()) {
+        *error = "--device " + c.device + ": LibTorch sees " + std::to_string(torch::cuda::device_count()) +
+                 " CUDA device(s)";
+        return false;
+    }
+    if (c.cpuClock) {
+        *error = "--cpu-clock counts this process's CPU time, which says nothing of the GPU's work: use the wall "
+                 "clock with --device " + c.device;
+        return false;
+    }
+    return true;
+}
+
 // Ctrl+C / SIGTERM: finish the step, write the checkpoint, stop (resume later).
 std::atomic<bool> gStopRequested{false};
 extern "C" void requestStop(int) { gStopRequested = true; }
@@ -266,6 +302,9 @@ std::string formatDuration(double seconds) {
 
 bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     TrainConfig c = configIn;
+    if (!checkDevice(c, error))
+        return false;
+    const torch::Device device(c.device);
     sgdata::Dataset data;
     if (!loadData(c, &data, error))
         return false;
@@ -344,11 +383,11 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     std::string images = std::to_string(data.images.size()) + " images";
     if (encoder)
         images += " (" + std::to_string(pool.size()) + " training, " + std::to_string(heldOut.size()) + " held out)";
-    std::printf("stylegen-train: %s%s, %s, %zu styles, %s %lldx%lld, batch %lld, %d threads%s\n", what.c_str(),
+    std::printf("stylegen-train: %s%s, %s, %zu styles, %s %lldx%lld, batch %lld, %d threads, %s%s\n", what.c_str(),
                 data.name.c_str(), images.c_str(), data.styles.size(),
                 c.generator.kind() == ModelKind::Scene ? "scene" : "character",
                 (long long)c.generator.resolution(), (long long)c.generator.resolution(), (long long)c.batch,
-                torch::get_num_threads(),
+                torch::get_num_threads(), device.str().c_str(),
                 resume ? (", resumed at step " + std::to_string(progress.step)).c_str() : "");
     for (size_t s = 0; s < data.styles.size(); ++s) {
         size_t count = 0;
@@ -384,8 +423,8 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     };
 
     while (budgetLeft()) {
-        auto [real, realStyles] = sampler.next(c.batch);
-        auto losses = gan->step(progress.step, real, realStyles, sampler.styles(c.batch));
+        auto [real, realStyles] = sampler.next(c.batch);  // rendered on the CPU
+        auto losses = gan->step(progress.step, real.to(device), realStyles.to(device), sampler.styles(c.batch).to(device));
         progress.nimg += double(c.batch);
         ++progress.step;
 
@@ -466,6 +505,7 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
         {"clock", c.cpuClock ? "cpu" : "wall"},
         {"batch", c.batch},
         {"threads", torch::get_num_threads()},
+        {"device", c.device},
         {"command", c.command},
     };
     if (encoder) {

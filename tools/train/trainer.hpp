@@ -41,6 +41,7 @@ struct TrainConfig {
     bool cpuClock = false;
     int64_t maxSteps = 0;        // 0 = no limit
     int64_t threads = 0;         // 0 = hardware threads
+    std::string device = "cpu";  // where the networks train: "cpu", "cuda" or "cuda:N" (LibTorch device names)
     uint64_t seed = 1;
     int64_t sampleEvery = 500;   // steps between sample grids
     double checkpointMinutes = 5;

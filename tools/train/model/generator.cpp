@@ -51,23 +51,34 @@ torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, const torch::T
 
 // --- Synthesis ---------------------------------------------------------------
 
-SynthesisInputs SynthesisInputs::random(const GeneratorOptions& o, int64_t n, int64_t height, int64_t width) {
+SynthesisInputs SynthesisInputs::random(const GeneratorOptions& o, int64_t n, torch::Device device, int64_t height,
+                                        int64_t width) {
     if (height == 0)
         height = o.resolution();
     if (width == 0)
         width = o.resolution();
     SynthesisInputs in;
     int64_t gh = height / o.blockSize(), gw = width / o.blockSize();
+    const auto on = torch::TensorOptions().device(device);
     if (o.spatialInput())
-        in.spatial = torch::randn({n, o.spatialChannels(), gh, gw});
+        in.spatial = torch::randn({n, o.spatialChannels(), gh, gw}, on);
     in.noise.resize(convLayerCount(o));
     for (int64_t b = 0; b < o.blockCount(); ++b) {
         int64_t s = int64_t(1) << b;
         if (b > 0)
-            in.noise[conv0Layer(b)] = torch::randn({n, 1, gh * s, gw * s});
-        in.noise[conv1Layer(b)] = torch::randn({n, 1, gh * s, gw * s});
+            in.noise[conv0Layer(b)] = torch::randn({n, 1, gh * s, gw * s}, on);
+        in.noise[conv1Layer(b)] = torch::randn({n, 1, gh * s, gw * s}, on);
     }
     return in;
+}
+
+SynthesisInputs SynthesisInputs::to(torch::Device device) const {
+    SynthesisInputs out;
+    if (spatial.defined())
+        out.spatial = spatial.to(device);
+    for (const auto& map : noise)
+        out.noise.push_back(map.defined() ? map.to(device) : map);
+    return out;
 }
 
 SynthesisBlockImpl::SynthesisBlockImpl(const GeneratorOptions& o, int64_t in, int64_t out, bool isFirst)
@@ -137,7 +148,7 @@ torch::Tensor GeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor
         auto w2 = mapping->forward(torch::randn_like(z), styles).unsqueeze(1).repeat({1, L - cutoff, 1});
         ws = torch::cat({ws.narrow(1, 0, cutoff), w2}, 1);
     }
-    return synthesis->forward(ws, SynthesisInputs::random(options, n));
+    return synthesis->forward(ws, SynthesisInputs::random(options, n, z.device()));
 }
 
 }  // namespace sgt

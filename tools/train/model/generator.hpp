@@ -3,7 +3,7 @@
 //   Generator g(GeneratorOptions().styleCount(11));
 //   auto w   = g->mapping->forward(z, styles);              // [N, wDim]
 //   auto ws  = w.unsqueeze(1).repeat({1, g->numWs(), 1});   // w+ : one w per layer
-//   auto img = g->synthesis->forward(ws, SynthesisInputs::random(g->options, n));
+//   auto img = g->synthesis->forward(ws, SynthesisInputs::random(g->options, n, ws.device()));
 //
 // Module and parameter names are the .sgm tensor names (sgm_io.cpp).
 #pragma once
@@ -56,8 +56,10 @@ TORCH_MODULE(MappingNetwork);
 struct SynthesisInputs {
     torch::Tensor spatial;             // [N, spatialChannels, H/block, W/block], scene models
     std::vector<torch::Tensor> noise;  // per conv layer [N, 1, H_l, W_l]; empty: no noise
-    // Fresh N(0,1) noise and spatial input for an image of height x width (0: resolution).
-    static SynthesisInputs random(const GeneratorOptions& options, int64_t n, int64_t height = 0, int64_t width = 0);
+    // Fresh N(0,1) noise and spatial input on `device` for an image of height x width (0: resolution).
+    static SynthesisInputs random(const GeneratorOptions& options, int64_t n, torch::Device device, int64_t height = 0,
+                                  int64_t width = 0);
+    SynthesisInputs to(torch::Device device) const;
 };
 
 class SynthesisBlockImpl : public torch::nn::Module {

@@ -4,13 +4,13 @@
 
 namespace sgt {
 
-torch::Tensor philoxLatents(const std::vector<uint64_t>& seeds, int64_t zDim) {
+torch::Tensor philoxLatents(const std::vector<uint64_t>& seeds, int64_t zDim, torch::Device device) {
     auto z = torch::empty({int64_t(seeds.size()), zDim});
     auto a = z.accessor<float, 2>();
     for (size_t i = 0; i < seeds.size(); ++i)
         for (int64_t k = 0; k < zDim; ++k)
             a[i][k] = sgPhiloxNormal(seeds[i], SGP_STREAM_Z, uint64_t(k));
-    return z;
+    return z.to(device);
 }
 
 namespace {
@@ -27,7 +27,7 @@ torch::Tensor philoxPlanes(const std::vector<uint64_t>& seeds, uint32_t stream, 
 }  // namespace
 
 SynthesisInputs philoxInputs(const GeneratorOptions& o, const std::vector<uint64_t>& noiseSeeds, int64_t height,
-                             int64_t width, float noiseStrength) {
+                             int64_t width, float noiseStrength, torch::Device device) {
     SynthesisInputs in;
     const int64_t gh = height / o.blockSize(), gw = width / o.blockSize();
     if (o.spatialInput())
@@ -39,17 +39,24 @@ SynthesisInputs philoxInputs(const GeneratorOptions& o, const std::vector<uint64
         in.noise[layer] = philoxPlanes(noiseSeeds, SGP_STREAM_NOISE_BASE + uint32_t(layer), 1, gh * s, gw * s) *
                           noiseStrength;
     }
-    return in;
+    return in.to(device);
+}
+
+torch::Device deviceOf(torch::nn::Module& module) {
+    const auto parameters = module.parameters();
+    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
 }
 
 torch::Tensor styleMeans(MappingNetwork& mapping, int64_t samples, uint64_t seed) {
     torch::NoGradGuard noGrad;
     const int64_t styles = mapping->options.styleCount();
+    const torch::Device device = deviceOf(*mapping);
     auto gen = at::detail::createCPUGenerator(seed);
-    auto z = at::randn({samples, mapping->options.zDim()}, gen);
+    auto z = at::randn({samples, mapping->options.zDim()}, gen).to(device);
     std::vector<torch::Tensor> means;
     for (int64_t s = 0; s < styles; ++s)
-        means.push_back(mapping->forward(z, torch::full({samples}, s, torch::kInt64)).mean(0));
+        means.push_back(
+            mapping->forward(z, torch::full({samples}, s, torch::TensorOptions(torch::kInt64).device(device))).mean(0));
     return torch::stack(means);
 }
 
@@ -57,15 +64,16 @@ namespace {
 // w for every seed under the request's blend and truncation: [N, wDim].
 torch::Tensor blendedW(MappingNetwork& mapping, const torch::Tensor& wAvg, const std::vector<uint64_t>& seeds,
                        const SampleRequest& r) {
-    auto z = philoxLatents(seeds, mapping->options.zDim());
+    const torch::Device device = deviceOf(*mapping);
+    auto z = philoxLatents(seeds, mapping->options.zDim(), device);
     const int64_t n = z.size(0);
     torch::Tensor w, centre;
     for (size_t s = 0; s < r.styleWeights.size(); ++s) {
         float a = r.styleWeights[s];
         if (a == 0.0f)
             continue;
-        auto ws = mapping->forward(z, torch::full({n}, int64_t(s), torch::kInt64)) * a;
-        auto cs = wAvg[int64_t(s)] * a;
+        auto ws = mapping->forward(z, torch::full({n}, int64_t(s), torch::TensorOptions(torch::kInt64).device(device))) * a;
+        auto cs = wAvg[int64_t(s)].to(device) * a;
         w = w.defined() ? w + ws : ws;
         centre = centre.defined() ? centre + cs : cs;
     }
@@ -94,7 +102,8 @@ torch::Tensor sample(Generator& g, const torch::Tensor& wAvg, const SampleReques
         ws = torch::cat({ws.narrow(1, 0, r.mixLayer), w2}, 1);
     }
     const auto& noiseSeeds = r.noiseSeeds.empty() ? r.seeds : r.noiseSeeds;
-    return decodeOutput(g->synthesis->forward(ws, philoxInputs(o, noiseSeeds, height, width, r.noiseStrength)));
+    return decodeOutput(
+        g->synthesis->forward(ws, philoxInputs(o, noiseSeeds, height, width, r.noiseStrength, ws.device())));
 }
 
 }  // namespace sgt

@@ -25,16 +25,21 @@ struct SampleRequest {
     int64_t width = 0, height = 0;     // 0: the model's resolution
 };
 
-// z [N, zDim] from SGP_STREAM_Z of each seed.
-torch::Tensor philoxLatents(const std::vector<uint64_t>& seeds, int64_t zDim);
-// Spatial input and per-layer noise for images of height x width.
+// z [N, zDim] from SGP_STREAM_Z of each seed, computed on the CPU, placed on `device`.
+torch::Tensor philoxLatents(const std::vector<uint64_t>& seeds, int64_t zDim, torch::Device device = torch::kCPU);
+// Spatial input and per-layer noise for images of height x width, likewise.
 SynthesisInputs philoxInputs(const GeneratorOptions& options, const std::vector<uint64_t>& noiseSeeds,
-                             int64_t height, int64_t width, float noiseStrength);
+                             int64_t height, int64_t width, float noiseStrength, torch::Device device = torch::kCPU);
 
-// Per-style mean of w over `samples` latents: the truncation centres, [S, wDim].
+// The device a module's parameters are on (a module trains on one device).
+torch::Device deviceOf(torch::nn::Module& module);
+
+// Per-style mean of w over `samples` latents: the truncation centres, [S, wDim],
+// on the mapping network's device.
 torch::Tensor styleMeans(MappingNetwork& mapping, int64_t samples = 4096, uint64_t seed = 0x5747A11u);
 
-// Premultiplied RGBA in [0, 1], [N, 4, H, W] (alpha = 1 for RGB models).
+// Premultiplied RGBA in [0, 1], [N, 4, H, W] (alpha = 1 for RGB models), on
+// the generator's device.
 torch::Tensor sample(Generator& generator, const torch::Tensor& wAvg, const SampleRequest& request);
 
 // Network output in [-1, 1] -> premultiplied RGBA in [0, 1] (docs/generator.md "Output").

@@ -73,7 +73,7 @@ std::vector<TensorBinding> bindings(Generator& g) {
 }
 
 sg::TensorRecord record(const std::string& name, const torch::Tensor& t) {
-    auto c = t.detach().to(torch::kFloat32).contiguous();
+    auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     sg::TensorRecord r;
     r.name = name;
     for (auto d : c.sizes())
