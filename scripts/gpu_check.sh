@@ -25,6 +25,7 @@
 #   build.log                      configure and build output
 #   gpu-tests.log, gpu-tests.xml   ctest of tests/gpu (text, JUnit)
 #   vulkan-tests.log               the Vulkan suite (staging path) on the NVIDIA driver
+#   train-cuda-tests.log           stylegen-train --device cuda (built with LibTorch only)
 #   bench-gpu.json, bench-gpu.log  stylegen-bench-gpu
 #   summary.txt                    the GPU, driver, what ran and how it ended
 set -uo pipefail
@@ -102,7 +103,7 @@ do_build() {
   local targets=(stylegen stylegen_cuda stylegen_gpu_tests stylegen_vulkan_tests stylegen_bench_gpu) torch=ON
   {
     echo "== configure with LibTorch"
-    if ! { configure ON && cmake --build "$build" -j16 --target "${targets[@]}"; }; then
+    if ! { configure ON && cmake --build "$build" -j16 --target "${targets[@]}" stylegen_train stylegen_train_tests; }; then
       echo "== with LibTorch it did not configure or build; again without"
       torch=OFF
       rm -rf "$build"
@@ -123,6 +124,10 @@ do_test() {
   grep -E '^\[ parity' "$build/Testing/Temporary/LastTest.log" 2>/dev/null | sort -u >> "$out/summary.txt"
   (cd "$build" && ctest -R '^Vulkan' --output-on-failure --timeout 300) > "$out/vulkan-tests.log" 2>&1
   note "Vulkan suite on this driver: $(grep -E 'tests passed|tests failed' "$out/vulkan-tests.log" | tail -1)"
+  if [[ -x $build/tests/train/stylegen_train_tests ]]; then  # built with LibTorch: the trainer on the GPU
+    "$build/tests/train/stylegen_train_tests" --gtest_filter='*DeviceCuda*' > "$out/train-cuda-tests.log" 2>&1
+    note "stylegen-train --device cuda: $(grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$out/train-cuda-tests.log" | sort -u | tr '\n' ' ')"
+  fi
 }
 
 do_bench() {
