@@ -8,9 +8,12 @@
 #
 #   bash scripts/gpu_check.sh fetch   # on the dev machine (Debian 12, apt): downloads the
 #                                     # .deb files the GPU machine lacks into .gl/ (ignored
-#                                     # by git), about 7 MB
+#                                     # by git), about 7 MB, and packs the files the data
+#                                     # loaders read into .gl/data/ (a data cache, about 45 MB)
 #   bash scripts/gpu_check.sh run     # on the GPU machine (the device tool: carry [".gl"]);
 #                                     # the same as: build, then test, then bench
+#   bash scripts/gpu_check.sh train ARGS...  # on the GPU machine, after build: stylegen-train
+#                                     # ARGS on the GPU (--device cuda) with the data of .gl/data
 #
 # One device command may run 10 minutes at most; if build + test + bench do
 # not fit, run `build`, `test` and `bench` as separate commands on the same
@@ -56,7 +59,36 @@ fetch() {
     [[ " ${wanted[*]-} " == *" $p "* ]] || wanted+=("$p")
   done
   (cd .gl && apt-get download "${wanted[@]}") || die "apt-get download failed"
+  pack_data
   du -sh .gl
+}
+
+# The files the wesnoth and crawl loaders read (tools/train/data), extracted as
+# a data cache (<cache>/root/<package> with its completion marker), so that
+# stylegen-train --cache .gl/data finds them without a package archive.
+pack_data() {
+  local cache="${STYLEGEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stylegen}" spec package deb dest
+  local specs=(
+    "wesnoth-1.16-data ./usr/share/games/wesnoth/1.16/data/core/images/units ./usr/share/games/wesnoth/1.16/data/core/team-colors.cfg ./usr/share/doc/wesnoth-1.16-data/copyright"
+    "crawl-tiles-data ./usr/share/crawl/dat/tiles/floor.png ./usr/share/crawl/dat/tiles/wall.png"
+    "crawl-tiles ./usr/games/crawl-tiles"
+    "crawl-common ./usr/share/doc/crawl-common/copyright")
+  rm -rf .gl/data
+  mkdir -p .gl/data/root .gl/debs-data
+  for spec in "${specs[@]}"; do
+    read -r package paths <<< "$spec"
+    deb="$(ls "$cache/debs/${package}"_*.deb 2>/dev/null | head -1)"
+    if [[ -z $deb ]]; then
+      (cd .gl/debs-data && apt-get download "$package") || die "apt-get download $package failed"
+      deb="$(ls .gl/debs-data/"${package}"_*.deb | head -1)"
+    fi
+    dest=".gl/data/root/$package"
+    mkdir -p "$dest"
+    # shellcheck disable=SC2086  # paths: one word each
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dest" $paths || die "cannot extract $package from $deb"
+    basename "$deb" > "$dest/.stylegen-deb"
+  done
+  rm -rf .gl/debs-data
 }
 
 # Unpacks .gl/ and points compilers, pkg-config, the Vulkan loader and its layers at it.
@@ -137,6 +169,14 @@ do_bench() {
   note "bench: exit $?, $out/bench-gpu.json"
 }
 
+do_train() {
+  prepare
+  local trainer="$build/tools/train/stylegen-train"
+  [[ -x $trainer ]] || die "no $trainer: run the build step first (it builds the trainer with the machine's LibTorch)"
+  [[ -d .gl/data/root ]] || die "no .gl/data: run 'bash scripts/gpu_check.sh fetch' on the dev machine, then carry .gl"
+  "$trainer" --cache "$root/.gl/data" --device cuda "$@"
+}
+
 header() {
   mkdir -p "$out"
   : > "$out/summary.txt"
@@ -151,5 +191,6 @@ case "${1:-}" in
   test) do_test ;;
   bench) do_bench ;;
   run) header; do_build && do_test; do_bench ;;
-  *) echo "usage: bash scripts/gpu_check.sh fetch|run|build|test|bench" >&2; exit 2 ;;
+  train) shift; do_train "$@" ;;
+  *) echo "usage: bash scripts/gpu_check.sh fetch|run|build|test|bench|train ARGS..." >&2; exit 2 ;;
 esac
