@@ -279,7 +279,8 @@ TEST_F(TrainerSmoke, DeviceCudaTrainsWhereLibTorchSeesAGpuElseSaysWhy) {
               (std::vector<std::string>{"discs", "squares"}));
 
     RunResult dcgan = runTrainer("--data " + (root / "data").string() + " --out " + (root / "dcgan").string() +
-                                 " --resolution 16 --arch dcgan --batch 4 --steps 2 --threads 1 --export-images 2 --device cuda");
+                                 " --resolution 16 --arch dcgan --batch 4 --steps 2 --threads 1 --export-images 2"
+                                 " --device cuda");
     ASSERT_EQ(dcgan.exitCode, 0) << dcgan.output;
     EXPECT_TRUE(fs::exists(root / "dcgan" / "images" / "squares" / "2.png"));
 

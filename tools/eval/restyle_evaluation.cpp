@@ -358,8 +358,8 @@ RestyleReport evaluateRestyle(const EvalOptions& o, const LogFn& log) {
                 toSheet(e, 2 + report.sheetTargets.size() + column, transferred);
             sampled.pairs[e][t] = score(real.net, in, samples[t].slice(0, in.count()), dataIndex[t], report.scene);
             const size_t d = size_t(dataIndex[t]);
-            nearest.pairs[e][t] = score(real.net, in, nearestByShape(in, real.train, real.trainBegin[d], real.trainCount(d)),
-                                        dataIndex[t], report.scene);
+            const ImageSet nearestReal = nearestByShape(in, real.train, real.trainBegin[d], real.trainCount(d));
+            nearest.pairs[e][t] = score(real.net, in, nearestReal, dataIndex[t], report.scene);
         }
         std::vector<double> accuracy;
         for (size_t t = 0; t < styles; ++t)

@@ -15,8 +15,9 @@
 // whose shape is nearest the input's (what a real image of the target keeps of
 // the shape at best). Each result is scored for style (the classifier's share
 // of results it assigns to the target) and shape (the silhouette IoU with its
-// input for characters, the low-pass structure error for scenes). Strength 0 is the encoder's reconstruction, scored per source
-// style by PSNR and SWD against the inputs.
+// input for characters, the low-pass structure error for scenes). Strength 0
+// is the encoder's reconstruction, scored per source style by PSNR and SWD
+// against the inputs.
 #pragma once
 
 #include <stylegen/stylegen.hpp>

@@ -136,8 +136,8 @@ private:
         for (int64_t i = 0; i < count; ++i)
             seeds.push_back(firstSeed + uint64_t(i));
         g_->eval();
-        auto images = decodeOutput(g_->forward(philoxLatents(seeds, options_.zDim(), device_),
-                                               torch::full({count}, style, torch::TensorOptions(torch::kInt64).device(device_))));
+        auto styles = torch::full({count}, style, torch::TensorOptions(torch::kInt64).device(device_));
+        auto images = decodeOutput(g_->forward(philoxLatents(seeds, options_.zDim(), device_), styles));
         g_->train();
         return images;
     }

@@ -298,7 +298,8 @@ private:
         auto cached = reconstructionNoise_.find({h, w});
         if (cached == reconstructionNoise_.end()) {
             const std::vector<uint64_t> seed{kReconstructionNoiseSeed};
-            cached = reconstructionNoise_.emplace(std::make_pair(h, w), philoxInputs(g_->options, seed, h, w, 1.0f, device_).noise)
+            cached = reconstructionNoise_
+                         .emplace(std::make_pair(h, w), philoxInputs(g_->options, seed, h, w, 1.0f, device_).noise)
                          .first;
         }
         SynthesisInputs in;

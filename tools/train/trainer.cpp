@@ -207,7 +207,8 @@ bool saveCheckpoint(const TrainConfig& c, GanTraining& gan, const Progress& p, s
 bool loadCheckpoint(const TrainConfig& c, GanTraining& gan, Progress* p, std::string* error) {
     try {
         torch::serialize::InputArchive root;
-        root.load_from(checkpointPath(c), torch::Device(c.device));  // optimiser state included, whichever device wrote it
+        // Onto the run's device, optimiser state included, whichever device wrote it.
+        root.load_from(checkpointPath(c), torch::Device(c.device));
         gan.load(root);
         torch::Tensor progress;
         root.read("progress", progress);
@@ -424,7 +425,8 @@ bool train(const TrainConfig& configIn, bool resume, std::string* error) {
 
     while (budgetLeft()) {
         auto [real, realStyles] = sampler.next(c.batch);  // rendered on the CPU
-        auto losses = gan->step(progress.step, real.to(device), realStyles.to(device), sampler.styles(c.batch).to(device));
+        auto losses =
+            gan->step(progress.step, real.to(device), realStyles.to(device), sampler.styles(c.batch).to(device));
         progress.nimg += double(c.batch);
         ++progress.step;
 

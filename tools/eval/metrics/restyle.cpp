@@ -182,7 +182,8 @@ ImageSet colourTransfer(const ImageSet& inputs, const ColourStats& target) {
 
 ImageSet nearestByShape(const ImageSet& inputs, const ImageSet& candidates, size_t first, size_t count) {
     if (inputs.size != candidates.size || inputs.channels != candidates.channels || inputs.channels < 3)
-        throw std::invalid_argument("nearestByShape: the inputs and candidates differ in size or channels, or have no colour");
+        throw std::invalid_argument(
+            "nearestByShape: the inputs and candidates differ in size or channels, or have no colour");
     if (count == 0 || first + count > candidates.count())
         throw std::invalid_argument("nearestByShape: no candidates, or candidates beyond the set");
     const bool silhouette = inputs.channels == 4;

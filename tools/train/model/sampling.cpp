@@ -65,6 +65,7 @@ namespace {
 torch::Tensor blendedW(MappingNetwork& mapping, const torch::Tensor& wAvg, const std::vector<uint64_t>& seeds,
                        const SampleRequest& r) {
     const torch::Device device = deviceOf(*mapping);
+    const auto styleIndex = torch::TensorOptions(torch::kInt64).device(device);
     auto z = philoxLatents(seeds, mapping->options.zDim(), device);
     const int64_t n = z.size(0);
     torch::Tensor w, centre;
@@ -72,7 +73,7 @@ torch::Tensor blendedW(MappingNetwork& mapping, const torch::Tensor& wAvg, const
         float a = r.styleWeights[s];
         if (a == 0.0f)
             continue;
-        auto ws = mapping->forward(z, torch::full({n}, int64_t(s), torch::TensorOptions(torch::kInt64).device(device))) * a;
+        auto ws = mapping->forward(z, torch::full({n}, int64_t(s), styleIndex)) * a;
         auto cs = wAvg[int64_t(s)].to(device) * a;
         w = w.defined() ? w + ws : ws;
         centre = centre.defined() ? centre + cs : cs;
