@@ -37,12 +37,10 @@ Timing TorchCuda::time(int count, int width, int height, int warmup, int runs, b
     sgt::Generator& g = state_->model.generator;
     std::vector<uint64_t> seeds(count);
     for (int i = 0; i < count; ++i) seeds[i] = uint64_t(i) + 1;
-    const torch::Tensor z = sgt::philoxLatents(seeds, g->options.zDim()).to(state_->device);
+    const torch::Tensor z = sgt::philoxLatents(seeds, g->options.zDim(), state_->device);
     const torch::Tensor styles =
         torch::zeros({count}, torch::TensorOptions().dtype(torch::kInt64).device(state_->device));
-    sgt::SynthesisInputs inputs = sgt::philoxInputs(g->options, seeds, height, width, 1.0f);
-    if (inputs.spatial.defined()) inputs.spatial = inputs.spatial.to(state_->device);
-    for (torch::Tensor& n : inputs.noise) n = n.to(state_->device);
+    const sgt::SynthesisInputs inputs = sgt::philoxInputs(g->options, seeds, height, width, 1.0f, state_->device);
     const int64_t layers = g->options.numWs();
     return measure(warmup, runs, [&] {
         const torch::Tensor w = g->mapping->forward(z, styles);
