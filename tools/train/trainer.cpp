@@ -245,37 +245,37 @@ bool adoptBaseModel(const std::string& modelPath, GeneratorOptions* options, sgd
     return true;
 }
 
-// --device: one this LibTorch and this machine can train on.
-bool checkDevice(const TrainConfig& c, std::string* error) {
+// --device, parsed: one this LibTorch and this machine can train on; nullopt + error otherwise.
+std::optional<torch::Device> trainingDevice(const TrainConfig& c, std::string* error) {
     std::optional<torch::Device> device;
     try {
         device = torch::Device(c.device);
     } catch (const std::exception&) {
         *error = "--device " + c.device + ": not a device name (cpu, cuda or cuda:N)";
-        return false;
+        return std::nullopt;
     }
     if (device->is_cpu())
-        return true;
+        return device;
     if (!device->is_cuda()) {
         *error = "--device " + c.device + ": stylegen-train trains on cpu or cuda";
-        return false;
+        return std::nullopt;
     }
     if (!torch::cuda::is_available()) {
         *error = "--device " + c.device +
                  ": LibTorch sees no CUDA device (this LibTorch is CPU-only, or the machine has no GPU or driver)";
-        return false;
+        return std::nullopt;
     }
     if (device->has_index() && size_t(device->index()) >= torch::cuda::device_count()) {
         *error = "--device " + c.device + ": LibTorch sees " + std::to_string(torch::cuda::device_count()) +
                  " CUDA device(s)";
-        return false;
+        return std::nullopt;
     }
     if (c.cpuClock) {
         *error = "--cpu-clock counts this process's CPU time, which says nothing of the GPU's work: use the wall "
                  "clock with --device " + c.device;
-        return false;
+        return std::nullopt;
     }
-    return true;
+    return device;
 }
 
 // Ctrl+C / SIGTERM: finish the step, write the checkpoint, stop (resume later).
@@ -303,9 +303,10 @@ std::string formatDuration(double seconds) {
 
 bool train(const TrainConfig& configIn, bool resume, std::string* error) {
     TrainConfig c = configIn;
-    if (!checkDevice(c, error))
+    const std::optional<torch::Device> parsedDevice = trainingDevice(c, error);
+    if (!parsedDevice)
         return false;
-    const torch::Device device(c.device);
+    const torch::Device device = *parsedDevice;
     sgdata::Dataset data;
     if (!loadData(c, &data, error))
         return false;
