@@ -240,6 +240,16 @@ TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
     EXPECT_EQ(badChannels.exitCode, 1);
     EXPECT_NE(badChannels.output.find("one entry per block"), std::string::npos) << badChannels.output;
 
+    RunResult dWidths = runTrainer(commonArgs() + " --d-channels 16,16 --steps 1");
+    EXPECT_EQ(dWidths.exitCode, 2);
+    EXPECT_NE(dWidths.output.find("--d-channels needs 3 positive widths"), std::string::npos) << dWidths.output;
+    RunResult dZero = runTrainer(commonArgs() + " --d-channels 16,0,8 --steps 1");
+    EXPECT_EQ(dZero.exitCode, 2);
+    EXPECT_NE(dZero.output.find("--d-channels needs 3 positive widths"), std::string::npos) << dZero.output;
+    RunResult dDcgan = runTrainer(commonArgs() + " --arch dcgan --d-channels 16,16,8 --steps 1");
+    EXPECT_EQ(dDcgan.exitCode, 2);
+    EXPECT_NE(dDcgan.output.find("--arch dcgan has its own"), std::string::npos) << dDcgan.output;
+
     RunResult missing = runTrainer("--data " + (root / "nope").string() + " --out " + (root / "run").string());
     EXPECT_EQ(missing.exitCode, 1);
     EXPECT_NE(missing.output.find("nope"), std::string::npos) << missing.output;
@@ -354,6 +364,32 @@ TEST_F(TrainerSmoke, FinetuneAddsAStyleAndKeepsTheOldStylesLatents) {
     request.count = 2;
     request.styleIndex = 2;
     EXPECT_EQ(model.generate(request).size(), size_t(2 * 16 * 16 * 4));
+}
+
+// A discriminator wider than the generator (--d-channels) is rebuilt from the
+// run's config on resume and from its own tensors where the model is the
+// start: fine-tuning and the encoder.
+TEST_F(TrainerSmoke, WiderDiscriminatorResumesAndServesFinetuneAndEncoder) {
+    RunResult base = runTrainer(commonArgs() + " --d-channels 24,32,16 --steps 2 --sample-every 0");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    std::ifstream configFile(root / "run" / "config.json");
+    EXPECT_EQ(nlohmann::json::parse(configFile)["d_channels"], nlohmann::json({24, 32, 16}));
+    RunResult resumed = runTrainer("--resume --out " + (root / "run").string() + " --steps 3 --threads 1");
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resumed at step 2"), std::string::npos) << resumed.output;
+
+    const std::string model = (root / "run" / "smoke.sgm").string();
+    RunResult tuned = runTrainer("--finetune " + model + " --data " + (root / "data").string() + " --out " +
+                                 (root / "tuned").string() + " --batch 4 --threads 1 --steps 1 --sample-every 0");
+    ASSERT_EQ(tuned.exitCode, 0) << tuned.output;
+    RunResult encoder = runTrainer("--encoder-for " + model + " --data " + (root / "data").string() + " --out " +
+                                   (root / "enc").string() + " --batch 4 --threads 1 --steps 1 --sample-every 0");
+    ASSERT_EQ(encoder.exitCode, 0) << encoder.output;
+
+    RunResult widthsOfTheModel = runTrainer("--finetune " + model + " --d-channels 16,16,8 --data " +
+                                            (root / "data").string() + " --out " + (root / "tuned2").string());
+    EXPECT_EQ(widthsOfTheModel.exitCode, 2);
+    EXPECT_NE(widthsOfTheModel.output.find("use the model's"), std::string::npos) << widthsOfTheModel.output;
 }
 
 TEST_F(TrainerSmoke, FinetuneErrorsAreClear) {

@@ -94,9 +94,8 @@ public:
         g_->to(device_);
         setRequiresGrad(*g_, false);
         const auto& o = g_->options;
-        d_ = Discriminator(o);
         discriminatorPath_ = c_.discriminator.empty() ? discriminatorPathFor(c_.encoderFor) : c_.discriminator;
-        if (!loadDiscriminator(discriminatorPath_, d_, error))
+        if (!loadDiscriminator(discriminatorPath_, o, &d_, error))
             return false;
         d_->to(device_);
         setRequiresGrad(*d_, false);

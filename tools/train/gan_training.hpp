@@ -65,8 +65,9 @@ torch::Tensor asDecoded(const torch::Tensor& img);
 // "characters.discriminator.pt".
 std::string discriminatorPathFor(const std::string& modelPath);
 // Reads the discriminator saved by an export (f16) or a run's checkpoint.pt
-// (f32) into `d`, whose options must be the model's.
-bool loadDiscriminator(const std::string& path, Discriminator& d, std::string* error);
+// (f32) into a new `*d` for the model with options `o`, with the widths it
+// was trained with (read from its tensors' shapes).
+bool loadDiscriminator(const std::string& path, const GeneratorOptions& o, Discriminator* d, std::string* error);
 
 inline void setRequiresGrad(torch::nn::Module& m, bool on) {
     for (auto& p : m.parameters())

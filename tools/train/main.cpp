@@ -40,6 +40,7 @@ output:
 architecture (defaults: wesnoth/folders 64x64 RGBA character, crawl 32x32 tileable scene):
   --kind character|scene  --resolution R  --channels C4,C8,...  --z-dim N
   --embed-dim N  --w-dim N  --mapping-layers N  --spatial-channels N
+  --d-channels C4,C8,...  discriminator widths (default: the same as --channels)
 architecture choice:
   --arch stylegan2|dcgan  stylegan2 (default): the SDK's generator, exported as .sgm;
                         dcgan: the classic conditional DCGAN baseline (Adam 2e-4,
@@ -162,6 +163,10 @@ int main(int argc, char** argv) {
             kindSet = true;
         } else if (a == "--resolution") resolutionArg = value();
         else if (a == "--channels") channelsArg = value();
+        else if (a == "--d-channels") {
+            if (!parseInt64List(value(), &c.discriminatorChannels))
+                return fail("--d-channels must be a comma-separated list of integers");
+        }
         else if (a == "--z-dim") c.generator.zDim(int64_t(number()));
         else if (a == "--embed-dim") c.generator.embedDim(int64_t(number()));
         else if (a == "--w-dim") c.generator.wDim(int64_t(number()));
@@ -241,6 +246,17 @@ int main(int argc, char** argv) {
                 channels.push_back(scene ? std::max<int64_t>(16, 128 >> b) : widths[b]);
         }
         c.generator.channels(channels);
+        if (!c.discriminatorChannels.empty()) {
+            if (c.arch == sgt::Architecture::Dcgan || !c.finetune.empty() || !c.encoderFor.empty())
+                return fail("--d-channels sets the widths of a new StyleGAN2 discriminator: --arch dcgan has its own, "
+                            "and --finetune and --encoder-for use the model's");
+            const bool positive = std::all_of(c.discriminatorChannels.begin(), c.discriminatorChannels.end(),
+                                              [](int64_t v) { return v > 0; });
+            if (c.discriminatorChannels.size() != channels.size() || !positive)
+                return fail("--d-channels needs " + std::to_string(channels.size()) +
+                            " positive widths, one per resolution from 4 to " +
+                            std::to_string(c.generator.resolution()));
+        }
         if (scene && c.r1Gamma == 0.05)
             c.r1Gamma = 0.02;
         if (c.arch == sgt::Architecture::Dcgan) {  // the paper's settings

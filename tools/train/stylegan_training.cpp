@@ -75,7 +75,7 @@ public:
         gEma_ = Generator(c.generator);
         copyParameters(*g_, *gEma_);
         setRequiresGrad(*gEma_, false);
-        d_ = Discriminator(c.generator);
+        d_ = Discriminator(c.generator, c.discriminatorChannels);
         g_->to(device_);
         gEma_->to(device_);
         d_->to(device_);
@@ -97,9 +97,12 @@ public:
         original_->to(device_);
         setRequiresGrad(*original_, false);
 
-        Discriminator baseD(base.generator->options);
-        if (!loadDiscriminator(discriminatorPath, baseD, error))
+        Discriminator baseD{nullptr};
+        if (!loadDiscriminator(discriminatorPath, base.generator->options, &baseD, error))
             return false;
+        // The base's widths; only the style projection grows.
+        d_ = Discriminator(c_.generator, baseD->channels);
+        d_->to(device_);
         copyParameters(*baseD, *d_);
         return true;
     }
@@ -267,7 +270,7 @@ public:
         if (!exportModel(gEma_, wAvg, meta, c_.exportPath, c_.half, error))
             return false;
         // f16 halves the file; fine-tuning converts it back to f32.
-        Discriminator half(c_.generator);
+        Discriminator half(c_.generator, d_->channels);
         copyParameters(*d_, *half);
         half->to(torch::kFloat16);
         torch::serialize::OutputArchive root, d;
@@ -316,11 +319,18 @@ private:
 
 }  // namespace
 
-bool loadDiscriminator(const std::string& path, Discriminator& d, std::string* error) {
+bool loadDiscriminator(const std::string& path, const GeneratorOptions& o, Discriminator* out, std::string* error) {
     try {
         torch::serialize::InputArchive root, archive;
         root.load_from(path);
         root.read("d", archive);
+        // Widths: fromRGB's output at R, then each block's output down to 4.
+        const int64_t top = o.blockCount() - 1;
+        std::vector<int64_t> widths(size_t(top + 1));
+        widths[size_t(top)] = readNested(archive, "from_rgb.weight").size(0);
+        for (int64_t b = top; b > 0; --b)
+            widths[size_t(b - 1)] = readNested(archive, "b" + std::to_string(4 << b) + ".conv1.weight").size(0);
+        Discriminator d(o, widths);
         // Tensor by tensor: the file may hold f16 (an export) or f32 (a
         // checkpoint), and Module::load would keep the file's type.
         torch::NoGradGuard noGrad;
@@ -330,6 +340,7 @@ bool loadDiscriminator(const std::string& path, Discriminator& d, std::string* e
                 throw std::runtime_error("tensor " + p.key() + " has the wrong shape");
             p.value().copy_(stored.to(torch::kFloat32));
         }
+        *out = d;
     } catch (const std::exception& e) {
         *error = "cannot read the discriminator " + path + ": " + e.what();
         return false;

@@ -38,6 +38,7 @@ Json TrainConfig::toJson() const {
         {"w_dim", g.wDim()},
         {"mapping_layers", g.mappingLayers()},
         {"channels", g.channels()},
+        {"d_channels", discriminatorChannels},
         {"spatial_channels", g.spatialChannels()},
         {"batch", batch},
         {"lr", lr},
@@ -86,6 +87,7 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
             .mappingLayers(j.at("mapping_layers"))
             .channels(j.at("channels").get<std::vector<int64_t>>())
             .spatialChannels(j.at("spatial_channels"));
+        c->discriminatorChannels = j.value("d_channels", std::vector<int64_t>{});
         c->batch = j.at("batch");
         c->lr = j.at("lr");
         c->r1Gamma = j.at("r1_gamma");

@@ -25,6 +25,7 @@ struct TrainConfig {
     std::string exportPath;      // .sgm written at the end ("" = <outDir>/<name>.sgm)
     std::string name;            // model name in the .sgm
     GeneratorOptions generator;  // styleCount is filled from the data
+    std::vector<int64_t> discriminatorChannels;  // StyleGAN2 D widths per resolution 4..R (empty: the generator's)
     int64_t batch = 32;
     double lr = 0.0025;
     double r1Gamma = 0.05;

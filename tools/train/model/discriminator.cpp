@@ -1,6 +1,7 @@
 #include "discriminator.hpp"
 
 #include <cmath>
+#include <utility>
 
 namespace sgt {
 
@@ -28,8 +29,9 @@ torch::Tensor DiscriminatorBlockImpl::forward(const torch::Tensor& x) {
     return (y + s) * std::sqrt(0.5);
 }
 
-DiscriminatorImpl::DiscriminatorImpl(const GeneratorOptions& o) : options(o) {
-    const auto& ch = o.channels();
+DiscriminatorImpl::DiscriminatorImpl(const GeneratorOptions& o, std::vector<int64_t> widths)
+    : options(o), channels(widths.empty() ? o.channels() : std::move(widths)) {
+    const auto& ch = channels;
     const int64_t top = o.blockCount() - 1;
     fromRgb = register_module("from_rgb", EqualConv2d(EqualConv2dOptions(o.imgChannels(), ch[top], 1)));
     for (int64_t b = top; b > 0; --b)

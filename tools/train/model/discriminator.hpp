@@ -4,8 +4,9 @@
 //   Discriminator d(DiscriminatorOptions(generatorOptions));
 //   auto logits = d->forward(images, styles);   // [N]
 //
-// Its channel widths mirror the generator's; scene models pad circularly so
-// the discriminator sees across the wrap seam and punishes visible seams.
+// Its channel widths mirror the generator's unless given (a wider one sees
+// more of each material's structure); scene models pad circularly so the
+// discriminator sees across the wrap seam and punishes visible seams.
 #pragma once
 
 #include "generator.hpp"
@@ -23,7 +24,8 @@ TORCH_MODULE(DiscriminatorBlock);
 
 class DiscriminatorImpl : public torch::nn::Module {
 public:
-    explicit DiscriminatorImpl(const GeneratorOptions& options);
+    // channels: widths per resolution 4, 8, ..., R (empty: the generator's)
+    explicit DiscriminatorImpl(const GeneratorOptions& options, std::vector<int64_t> channels = {});
     // images [N, imgChannels, R, R] in [-1, 1], styles [N] int64 -> logits [N]
     torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& styles);
     // The activations before the epilogue: fromRGB's at R, then each block's
@@ -31,6 +33,7 @@ public:
     std::vector<torch::Tensor> features(const torch::Tensor& images);
 
     GeneratorOptions options;
+    std::vector<int64_t> channels;
     EqualConv2d fromRgb{nullptr};
     std::vector<DiscriminatorBlock> blocks;  // resolution R down to 8
     EqualConv2d epilogueConv{nullptr};
