@@ -1,12 +1,12 @@
 // discriminator.hpp - residual StyleGAN2 discriminator with minibatch standard
 // deviation and projection conditioning on the style (Miyato & Koyama 2018).
 //
-//   Discriminator d(DiscriminatorOptions(generatorOptions));
+//   Discriminator d(generatorOptions);           // or (generatorOptions, widths)
 //   auto logits = d->forward(images, styles);   // [N]
 //
-// Its channel widths mirror the generator's unless given (a wider one sees
-// more of each material's structure); scene models pad circularly so the
-// discriminator sees across the wrap seam and punishes visible seams.
+// Its channel widths mirror the generator's unless given (--d-channels);
+// scene models pad circularly so the discriminator sees across the wrap seam
+// and punishes visible seams.
 #pragma once
 
 #include "generator.hpp"
