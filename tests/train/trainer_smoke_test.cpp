@@ -232,41 +232,29 @@ TEST_F(TrainerSmoke, StopsCleanlyOnSigtermWithACheckpoint) {
 }
 
 TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
-    RunResult noData = runTrainer("--out " + (root / "run").string());
-    EXPECT_EQ(noData.exitCode, 2);
-    EXPECT_NE(noData.output.find("--data is required"), std::string::npos) << noData.output;
-
-    RunResult badChannels = runTrainer(commonArgs() + " --channels 16,16 --steps 1");
-    EXPECT_EQ(badChannels.exitCode, 1);
-    EXPECT_NE(badChannels.output.find("one entry per block"), std::string::npos) << badChannels.output;
-
-    RunResult dWidths = runTrainer(commonArgs() + " --d-channels 16,16 --steps 1");
-    EXPECT_EQ(dWidths.exitCode, 2);
-    EXPECT_NE(dWidths.output.find("--d-channels needs 3 positive widths"), std::string::npos) << dWidths.output;
-    RunResult dZero = runTrainer(commonArgs() + " --d-channels 16,0,8 --steps 1");
-    EXPECT_EQ(dZero.exitCode, 2);
-    EXPECT_NE(dZero.output.find("--d-channels needs 3 positive widths"), std::string::npos) << dZero.output;
-    RunResult dDcgan = runTrainer(commonArgs() + " --arch dcgan --d-channels 16,16,8 --steps 1");
-    EXPECT_EQ(dDcgan.exitCode, 2);
-    EXPECT_NE(dDcgan.output.find("--arch dcgan has its own"), std::string::npos) << dDcgan.output;
-
-    RunResult missing = runTrainer("--data " + (root / "nope").string() + " --out " + (root / "run").string());
-    EXPECT_EQ(missing.exitCode, 1);
-    EXPECT_NE(missing.output.find("nope"), std::string::npos) << missing.output;
-
-    RunResult noCheckpoint = runTrainer("--resume --out " + (root / "empty").string());
-    EXPECT_EQ(noCheckpoint.exitCode, 2);
-    EXPECT_NE(noCheckpoint.output.find("cannot resume"), std::string::npos) << noCheckpoint.output;
-
-    RunResult badDevice = runTrainer(commonArgs() + " --device gpu7 --steps 1");
-    EXPECT_EQ(badDevice.exitCode, 1);
-    EXPECT_NE(badDevice.output.find("--device gpu7: not a device name"), std::string::npos) << badDevice.output;
-    RunResult otherDevice = runTrainer(commonArgs() + " --device vulkan --steps 1");
-    EXPECT_EQ(otherDevice.exitCode, 1);
-    EXPECT_NE(otherDevice.output.find("trains on cpu or cuda"), std::string::npos) << otherDevice.output;
-    RunResult twoClocks = runTrainer(commonArgs() + " --cpu-clock --wall-clock --steps 1");
-    EXPECT_EQ(twoClocks.exitCode, 2);
-    EXPECT_NE(twoClocks.output.find("choose one"), std::string::npos) << twoClocks.output;
+    struct Case {
+        std::string args;
+        int exitCode;        // 2: rejected while parsing, 1: by the trainer
+        std::string message;
+    };
+    const std::string run = " --out " + (root / "run").string();
+    const Case cases[] = {
+        {run, 2, "--data is required"},
+        {commonArgs() + " --channels 16,16 --steps 1", 1, "one entry per block"},
+        {commonArgs() + " --d-channels 16,16 --steps 1", 2, "--d-channels needs 3 positive widths"},
+        {commonArgs() + " --d-channels 16,0,8 --steps 1", 2, "--d-channels needs 3 positive widths"},
+        {commonArgs() + " --arch dcgan --d-channels 16,16,8 --steps 1", 2, "--arch dcgan has its own"},
+        {"--data " + (root / "nope").string() + run, 1, "nope"},
+        {"--resume --out " + (root / "empty").string(), 2, "cannot resume"},
+        {commonArgs() + " --device gpu7 --steps 1", 1, "--device gpu7: not a device name"},
+        {commonArgs() + " --device vulkan --steps 1", 1, "trains on cpu or cuda"},
+        {commonArgs() + " --cpu-clock --wall-clock --steps 1", 2, "choose one"},
+    };
+    for (const Case& c : cases) {
+        RunResult r = runTrainer(c.args);
+        EXPECT_EQ(r.exitCode, c.exitCode) << c.args;
+        EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+    }
     EXPECT_FALSE(fs::exists(root / "run" / "checkpoint.pt"));  // none of them started
 }
 
