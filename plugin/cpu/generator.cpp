@@ -57,6 +57,8 @@ std::string checkBatch(const PreparedModel& m, const SgpBatch& b, const float* o
     for (uint32_t i = 0; b.pLerpAmounts && i < b.count; ++i)
         if (!(b.pLerpAmounts[i] >= 0.0f && b.pLerpAmounts[i] <= 1.0f)) return "interpolation amounts must be in [0, 1]";
     if (b.pSpatialInput && a.input != SGP_INPUT_SPATIAL) return "pSpatialInput is set but the model has a const input";
+    if (b.periodicOffset >= (a.inputPeriod ? a.inputPeriod : 1))
+        return "periodicOffset must be below the model's input period (0 without a periodic input)";
     if (b.width == 0 || b.height == 0 || b.width > kMaxSide || b.height > kMaxSide)
         return "width and height must be in 1.." + std::to_string(kMaxSide);
     // A const input is a 4x4 grid and a character model is made at its training size.
@@ -295,6 +297,14 @@ private:
                 }
                 const float bias = m_.inputSpatial.bias[c];
                 for (size_t p = 0; p < pixels; ++p) x[p] += bias;
+                if (const uint32_t period = a_.inputPeriod) {
+                    const float* periodic = m_.inputPeriodic.data() + size_t(c) * period * period;
+                    const uint32_t offset = b_.periodicOffset;
+                    for (uint32_t y = 0; y < g.h; ++y) {
+                        const float* row = periodic + (y + offset) % period * period;
+                        for (uint32_t xi = 0; xi < g.w; ++xi) x[size_t(y) * g.w + xi] += row[(xi + offset) % period];
+                    }
+                }
             });
             compact = s_.grid.data() + size_t(sc) * pixels;
         }

@@ -83,6 +83,10 @@ void checkArchitecture(const SgpArchitecture& a) {
     inRange("mappingLayers", a.mappingLayers, 1, 16);
     inRange("styleCount", a.styleCount, 1, 256);
     if (a.input == SGP_INPUT_SPATIAL) inRange("spatialChannels", a.spatialChannels, 1, 1024);
+    if (a.inputPeriod != 0) {
+        if (a.input != SGP_INPUT_SPATIAL) throw InvalidModel("a periodic input needs a spatial input");
+        inRange("inputPeriod", a.inputPeriod, 1, 64);
+    }
     for (uint32_t b = 0; b < a.blockCount; ++b) inRange("a block's channel count", a.channels[b], 1, 1024);
     if (a.encoderStageCount != 0 && a.encoderStageCount != a.blockCount - 1) {
         throw InvalidModel("encoderStageCount is " + std::to_string(a.encoderStageCount) +
@@ -207,6 +211,10 @@ void build(const SgpModelDesc& desc, PreparedModel& m) {
     } else {
         m.inputSpatial = makeDense(t.require("synthesis.input.weight", {c0, a.spatialChannels}),
                                    t.require("synthesis.input.bias", {c0}), c0, a.spatialChannels);
+        if (const uint32_t period = a.inputPeriod) {
+            const float* periodic = t.require("synthesis.input.periodic", {c0, period, period});
+            m.inputPeriodic.assign(periodic, periodic + size_t(c0) * period * period);
+        }
     }
 
     Builder builder(t, m);

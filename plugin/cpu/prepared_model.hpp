@@ -77,6 +77,7 @@ struct PreparedModel {
     std::vector<DenseLayer> mapping;  // mapping_layers
     std::vector<float> inputConst;    // const input: [C0][4][4]
     DenseLayer inputSpatial;          // spatial input: spatial_channels -> C0
+    std::vector<float> inputPeriodic; // periodic input (arch.inputPeriod P > 0): [C0][P][P]
     std::vector<Block> blocks;
     std::vector<const ModConv*> modConvs;  // every modconv of blocks, in layer order
     uint32_t styleFloats = 0;  // per image: all modconvs' styles

@@ -92,6 +92,10 @@ void checkArchitecture(const SgpArchitecture& a) {
     inRange("mappingLayers", a.mappingLayers, 1, 16);
     inRange("styleCount", a.styleCount, 1, 4096);
     if (a.input == SGP_INPUT_SPATIAL) inRange("spatialChannels", a.spatialChannels, 1, 4096);
+    if (a.inputPeriod != 0) {
+        if (a.input != SGP_INPUT_SPATIAL) throw InvalidModel("a periodic input needs a spatial input");
+        inRange("inputPeriod", a.inputPeriod, 1, 64);
+    }
     for (uint32_t b = 0; b < a.blockCount; ++b) inRange("a block's channel count", a.channels[b], 1, kMaxToRgbInputs);
 }
 
@@ -212,6 +216,9 @@ void build(const SgpModelDesc& desc, DeviceModel& m, Arena& arena) {
         arena.add(&m.inputWeight, t.require("synthesis.input.weight", {c0, a.spatialChannels}),
                   size_t(c0) * a.spatialChannels);
         arena.add(&m.inputBias, t.require("synthesis.input.bias", {c0}), c0);
+        if (const uint32_t period = a.inputPeriod)
+            arena.add(&m.inputPeriodic, t.require("synthesis.input.periodic", {c0, period, period}),
+                      size_t(c0) * period * period);
     }
 
     m.blocks.resize(a.blockCount);

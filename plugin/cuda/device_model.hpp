@@ -73,6 +73,7 @@ public:
     const float* inputConst = nullptr;     // [C0][16]
     const float* inputWeight = nullptr;    // [C0][spatialChannels]
     const float* inputBias = nullptr;      // [C0]
+    const float* inputPeriodic = nullptr;  // [C0][P][P], arch.inputPeriod P > 0 only
     std::vector<DeviceBlock> blocks;
 
 private:

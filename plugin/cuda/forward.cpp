@@ -98,6 +98,8 @@ std::string checkBatch(const SgpArchitecture& a, const SgpBatch& b) {
     if (!b.pLerpSeeds != !b.pLerpAmounts) return "pLerpSeeds and pLerpAmounts must both be set or both be NULL";
     for (uint32_t i = 0; b.pLerpAmounts && i < b.count; ++i)
         if (!(b.pLerpAmounts[i] >= 0.0f && b.pLerpAmounts[i] <= 1.0f)) return "interpolation amounts must be in [0, 1]";
+    if (b.periodicOffset >= (a.inputPeriod ? a.inputPeriod : 1))
+        return "periodicOffset must be below the model's input period (0 without a periodic input)";
     if (b.width == 0 || b.height == 0 || b.width > kMaxSide || b.height > kMaxSide)
         return "width and height must be in 1.." + std::to_string(kMaxSide);
     if (a.input == SGP_INPUT_CONST || a.kind == SGP_MODEL_KIND_CHARACTER) {
@@ -121,6 +123,7 @@ void writeRequest(const Plan& plan, const SgpArchitecture& arch, const SgpBatch&
     scalars.mixing = batch.pMixSeeds != nullptr && batch.mixLayer < 2 * arch.blockCount ? 1u : 0u;
     scalars.mixLayer = batch.mixLayer;
     scalars.lerping = batch.pLerpSeeds != nullptr ? 1u : 0u;
+    scalars.periodicOffset = batch.periodicOffset;
     std::memcpy(upload + plan.scalars, &scalars, sizeof(scalars));
     const size_t seedBytes = plan.n * sizeof(uint64_t);
     std::memcpy(upload + plan.seeds, batch.pSeeds + first, seedBytes);
@@ -227,6 +230,10 @@ Status enqueueForward(const DeviceModel& m, const Plan& p, unsigned char* scratc
         project.inChannels = a.spatialChannels;
         project.outChannels = a.channels[0];
         project.pixels = p.gridH * p.gridW;
+        project.gridW = p.gridW;
+        project.period = a.inputPeriod;
+        project.scalars = request.scalars;
+        project.periodic = m.inputPeriodic;
         project.styleRows = m.styleRows;
         project.styleOffset = first.styleOffset;
         project.weight = m.inputWeight;

@@ -196,6 +196,11 @@ __global__ void spatialProjectKernel(ProjectArgs a, uint32_t n) {
     float acc = 0.0f;
     for (uint32_t j = 0; j < a.inChannels; ++j) acc += weight[j] * g[size_t(j) * a.pixels];
     acc += a.bias[c];
+    if (a.period) {
+        const uint32_t offset = a.scalars->periodicOffset;
+        const uint32_t y = (p / a.gridW + offset) % a.period, x = (p % a.gridW + offset) % a.period;
+        acc += a.periodic[(size_t(c) * a.period + y) * a.period + x];
+    }
     a.out[index] = acc * a.styles[size_t(image) * a.styleRows + a.styleOffset + c];
 }
 

@@ -50,6 +50,7 @@ struct RequestScalars {
     uint32_t mixing;    // the second latent of each image is used
     uint32_t mixLayer;  // w layers >= mixLayer come from it
     uint32_t lerping;   // the first latent moves towards the third by lerpAmounts
+    uint32_t periodicOffset;  // SgpBatch::periodicOffset
 };
 
 struct RequestView {
@@ -124,8 +125,11 @@ void launchSpatialGrid(RequestView request, uint32_t channels, uint32_t h, uint3
                        cudaStream_t stream);
 struct ProjectArgs {
     uint32_t inChannels, outChannels, pixels, styleRows, styleOffset;
+    uint32_t gridW, period;  // period 0: no periodic input
+    const RequestScalars* scalars;  // its periodicOffset
     const float* weight;  // [out][in]
     const float* bias;    // [out]
+    const float* periodic;  // [out][period][period] or null
     const float* grid;    // [n][in][pixels]
     const float* styles;
     float* out;           // [n][out][pixels]

@@ -46,7 +46,7 @@ extern "C" {
 
 /* Bump whenever the plugin table or what it takes changes (the Vulkan interop
  * table at the end has a version of its own). */
-#define SGP_PLUGIN_INTERFACE_VERSION 2u
+#define SGP_PLUGIN_INTERFACE_VERSION 3u
 
 /* Same numeric values as the public SgResult, so the core passes them through. */
 typedef int32_t SgpResult;
@@ -86,6 +86,10 @@ typedef struct SgpArchitecture {
     uint32_t wDim;
     uint32_t mappingLayers;
     uint32_t spatialChannels; /* SGP_INPUT_SPATIAL only */
+    /* SGP_INPUT_SPATIAL only: 0, or the period P in grid cells of the learned
+     * periodic input (tensor synthesis.input.periodic [C0, P, P]) added to the
+     * projected grid; see SgpBatch::periodicOffset. */
+    uint32_t inputPeriod;
     uint32_t blockCount;      /* log2(resolution) - 1: blocks at 4, 8, ..., resolution */
     uint32_t channels[SGP_MAX_BLOCKS];
     uint32_t styleCount;
@@ -129,6 +133,10 @@ typedef struct SgpBatch {
     /* Spatial-input models only: NULL (the Philox grid of the noise seed), or
      * [count][spatialChannels][Hg][Wg] values used as the input grid. */
     const float* pSpatialInput;
+    /* Models with arch.inputPeriod > 0: grid cell (y, x) adds the periodic
+     * input's cell ((y + periodicOffset) % P, (x + periodicOffset) % P).
+     * Below arch.inputPeriod; 0 otherwise. */
+    uint32_t periodicOffset;
 } SgpBatch;
 
 /* [SECTION] Plugin table ----------------------------------------------------- */

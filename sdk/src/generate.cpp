@@ -246,6 +246,7 @@ SgpBatch makeBatch(const ModelData& model, const SgGenerateInfo& info, const Gen
     batch.noiseStrength = info.noiseStrength;
     batch.pLerpSeeds = lerp ? storage->lerpSeeds.data() : nullptr;
     batch.pLerpAmounts = lerp ? storage->lerpAmounts.data() : nullptr;
+    batch.periodicOffset = model.periodicOffset;
     return batch;
 }
 

@@ -194,6 +194,33 @@ bool readEncoder(const json& header, ModelData* model, std::string* error) {
     return true;
 }
 
+// The optional "periodic_input" key of spatial-input models (docs/generator.md,
+// "Input"): the period of the learned periodic input and where generation
+// starts in it, or none.
+bool readPeriodicInput(const json& header, ModelData* model, std::string* error) {
+    SgpArchitecture& a = model->arch;
+    a.inputPeriod = 0;
+    model->periodicOffset = 0;
+    const auto it = header.find("periodic_input");
+    if (it == header.end()) return true;
+    if (a.input != SGP_INPUT_SPATIAL) {
+        *error = "JSON header \"periodic_input\" needs \"input\": \"spatial\"";
+        return false;
+    }
+    if (!it->is_object()) {
+        *error = "JSON header \"periodic_input\" must be an object {\"period\": P, \"offset\": O}";
+        return false;
+    }
+    HeaderReader r(*it, error);
+    const json* period = nullptr;
+    const json* offset = nullptr;
+    if (!r.require("period", &period) || !r.integerValue("periodic_input.period", *period, 1, 64, &a.inputPeriod) ||
+        !r.require("offset", &offset) ||
+        !r.integerValue("periodic_input.offset", *offset, 0, a.inputPeriod - 1, &model->periodicOffset))
+        return false;
+    return true;
+}
+
 bool readArchitecture(const json& header, ModelData* model, std::string* error) {
     if (!header.is_object()) {
         *error = "JSON header is not an object";
@@ -290,7 +317,7 @@ bool readArchitecture(const json& header, ModelData* model, std::string* error) 
         *error = "JSON header \"training\" must be an object";
         return false;
     }
-    return readEncoder(header, model, error);
+    return readPeriodicInput(header, model, error) && readEncoder(header, model, error);
 }
 
 struct RequiredTensor {
@@ -321,6 +348,7 @@ std::vector<RequiredTensor> requiredTensors(const SgpArchitecture& a) {
     } else {
         add("synthesis.input.weight", {a.channels[0], a.spatialChannels});
         add("synthesis.input.bias", {a.channels[0]});
+        if (a.inputPeriod) add("synthesis.input.periodic", {a.channels[0], a.inputPeriod, a.inputPeriod});
     }
     for (uint32_t b = 0; b < a.blockCount; ++b) {
         const std::string p = "synthesis.b" + std::to_string(4u << b);

@@ -30,6 +30,10 @@ struct ModelData {
         uint32_t seed = 0;
         float strength = 0.0f;
     } encoderNoise;
+    // Periodic-input models: where generation starts in the periodic input
+    // (the header's periodic_input.offset). Restyle starts at 0, the training
+    // tiles' alignment, which is how textures a team already has are aligned.
+    uint32_t periodicOffset = 0;
 
     SgpModelDesc desc() const { return {arch, uint32_t(tensors.size()), tensors.data()}; }
     uint32_t blockSize() const { return arch.resolution / 4; }

@@ -16,6 +16,8 @@
 #include <limits>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@ namespace sg {
 namespace {
 
 constexpr uint8_t kMagic[8] = {'S', 'G', 'M', 'O', 'D', 'E', 'L', 0};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kNewestFormatVersion = 2;
 constexpr uint64_t kHeaderSize = 96;
 constexpr uint64_t kHashOffset = 64;
 constexpr uint64_t kAlignment = 64;
@@ -211,6 +213,11 @@ std::string toHex(const uint8_t* data, size_t size) {
 
 // [SECTION] Serialise and write ------------------------------------------------------
 
+uint32_t formatVersionFor(const std::string& json) {
+    const nlohmann::json header = nlohmann::json::parse(json, nullptr, false);
+    return header.is_object() && header.contains("periodic_input") ? 2 : 1;
+}
+
 bool serializeModelFile(const std::string& json, const std::vector<TensorRecord>& tensors, TensorDType storage,
                         std::vector<uint8_t>* out, std::string* error) {
     if (storage != TensorDType::F32 && storage != TensorDType::F16) {
@@ -281,7 +288,7 @@ bool serializeModelFile(const std::string& json, const std::vector<TensorRecord>
     std::vector<uint8_t>& f = *out;
     f.assign(size_t(fileSize), 0);
     std::memcpy(f.data(), kMagic, 8);
-    storeU32(&f[8], kFormatVersion);
+    storeU32(&f[8], formatVersionFor(json));
     storeU32(&f[12], uint32_t(kHeaderSize));
     storeU64(&f[16], kHeaderSize);
     storeU64(&f[24], json.size());
@@ -515,8 +522,8 @@ bool parseModelFile(const uint8_t* data, size_t size, ModelFileContents* out, st
         return false;
     }
     const uint32_t version = loadU32(data + 8);
-    if (version != kFormatVersion) {
-        *error = "unsupported format version " + std::to_string(version) + " (this library reads version 1)";
+    if (version < 1 || version > kNewestFormatVersion) {
+        *error = "unsupported format version " + std::to_string(version) + " (this library reads versions 1 and 2)";
         return false;
     }
     if (loadU32(data + 12) != kHeaderSize) {

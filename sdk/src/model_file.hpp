@@ -28,7 +28,13 @@ struct ModelFileContents {
     std::array<uint8_t, 32> contentHash{};   // SHA-256 of bytes [96, end)
 };
 
-// Serialises to a byte vector; every tensor stored as `storage`.
+// The format version a file with this JSON header is written as: 2 when the
+// header uses a key that version-1 readers would ignore but must not, because
+// it changes the images (periodic_input), else 1. So a version-1 reader
+// refuses exactly the files it would compute wrongly, and reads all others.
+uint32_t formatVersionFor(const std::string& json);
+
+// Serialises to a byte vector (as formatVersionFor(json)); every tensor stored as `storage`.
 // Fails (false + *error) on invalid names, shapes or non-finite values.
 bool serializeModelFile(const std::string& json, const std::vector<TensorRecord>& tensors, TensorDType storage,
                         std::vector<uint8_t>* out, std::string* error);

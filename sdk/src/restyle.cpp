@@ -328,6 +328,7 @@ public:
         batch.noiseStrength = noise.strength;
         batch.pLatents = latents;
         batch.pSpatialInput = grids;
+        batch.periodicOffset = 0;  // the encoder's and the input's alignment: the training tiles' (model.hpp)
         return run("synthesise the image", [&](const Backend& b, SgpPreparedModel prepared, char* message, size_t size) {
             return b.table().generate(b.handle(), prepared, &batch, out, message, size);
         });

@@ -134,6 +134,16 @@ void addTinyEncoder(TinyModelParts* parts, uint64_t seed, std::optional<uint32_t
     for (sg::TensorRecord& t : m.tensors) parts->tensors.push_back(std::move(t));
 }
 
+void addTinyPeriodicInput(TinyModelParts* parts, uint64_t seed) {
+    nlohmann::json j = nlohmann::json::parse(parts->json);
+    const uint32_t period = kResolution / (kResolution / 4);
+    j["periodic_input"] = {{"period", period}, {"offset", period / 2}};
+    parts->json = j.dump();
+    TensorMaker m(seed ^ 0x504552494F444943ull);  // its own key, as addTinyEncoder's
+    m.add("synthesis.input.periodic", {kChannels[0], period, period}, 1.0f);
+    parts->tensors.push_back(std::move(m.tensors.front()));
+}
+
 std::vector<uint8_t> serializeTinyModel(const TinyModelParts& parts) {
     std::vector<uint8_t> bytes;
     std::string error;

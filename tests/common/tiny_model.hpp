@@ -48,6 +48,12 @@ void resealModel(std::vector<uint8_t>* bytes);
 void addTinyEncoder(TinyModelParts* parts, uint64_t seed = 1,
                     std::optional<uint32_t> reconstructionNoiseSeed = 7);
 
+// Adds a learned periodic input to a scene model (the "periodic_input" header
+// key and synthesis.input.periodic, docs/generator.md "Input"): period 4 cells,
+// one training tile, generation offset 2, as stylegen-train --periodic-input
+// writes it; random weights drawn from seed.
+void addTinyPeriodicInput(TinyModelParts* parts, uint64_t seed = 1);
+
 // Serialises parts as makeTinyModel does (f32). Throws std::runtime_error.
 std::vector<uint8_t> serializeTinyModel(const TinyModelParts& parts);
 

@@ -32,6 +32,7 @@ struct Request {
     uint32_t mixLayer = 0;
     std::vector<float> styleWeights{1, 0, 0};
     float psi = 1.0f, noise = 1.0f;
+    uint32_t periodicOffset = 0;
 
     SgpBatch batch() const {
         SgpBatch b{};
@@ -45,6 +46,7 @@ struct Request {
         b.pStyleWeights = styleWeights.data();
         b.truncationPsi = psi;
         b.noiseStrength = noise;
+        b.periodicOffset = periodicOffset;
         return b;
     }
     size_t floats() const { return seeds.size() * width * height * 4; }
@@ -226,6 +228,58 @@ TEST(CpuGenerate, MatchesReference_SceneAtSeveralSizes) {
     TestModel model(sgtest::sceneArch(16), 3);
     for (auto [w, h] : {std::pair{16u, 16u}, {32u, 16u}, {48u, 80u}, {4u, 8u}})
         for (const Request& r : controlSweep(w, h)) expectMatchesReference(model, r);
+}
+
+// Period 3 so that sizes of 4 cells (16 px) are not whole periods; every offset.
+TEST(CpuGenerate, MatchesReference_PeriodicSceneAtEveryOffset) {
+    TestModel model(sgtest::withPeriodicInput(sgtest::sceneArch(16), 3), 5);
+    for (uint32_t offset = 0; offset < 3; ++offset)
+        for (auto [w, h] : {std::pair{16u, 16u}, {48u, 20u}})
+            for (Request r : controlSweep(w, h)) {
+                r.periodicOffset = offset;
+                expectMatchesReference(model, r);
+            }
+}
+
+// With whole periods and no noise, starting o cells into the periodic input
+// gives the texture that starting at 0 gives from the grid moved o cells on,
+// moved back by o blocks: the offset moves the pattern, nothing else.
+TEST(CpuGenerate, PeriodicOffsetShiftsTheTexture) {
+    const SgpArchitecture arch = sgtest::withPeriodicInput(sgtest::sceneArch(16), 4);
+    TestModel model(arch, 6);
+    Backend backend(2);
+    Prepared prepared(backend, model);
+    const uint32_t w = 32, h = 16, block = 4, gw = w / block, gh = h / block, sc = arch.spatialChannels, o = 1;
+    std::vector<float> grid(size_t(sc) * gh * gw), rolled(grid.size());
+    for (size_t i = 0; i < grid.size(); ++i) grid[i] = std::sin(0.7f * float(i));
+    for (uint32_t c = 0; c < sc; ++c)
+        for (uint32_t y = 0; y < gh; ++y)
+            for (uint32_t x = 0; x < gw; ++x)
+                rolled[(size_t(c) * gh + (y + o) % gh) * gw + (x + o) % gw] = grid[(size_t(c) * gh + y) * gw + x];
+    auto run = [&](const std::vector<float>& input, uint32_t offset) {
+        Request r;
+        r.width = w;
+        r.height = h;
+        r.noise = 0.0f;
+        r.periodicOffset = offset;
+        SgpBatch b = r.batch();
+        b.pSpatialInput = input.data();
+        std::vector<float> out(r.floats());
+        char error[256] = "";
+        EXPECT_EQ(table().generate(backend.get(), prepared.get(), &b, out.data(), error, sizeof error), SGP_SUCCESS)
+            << error;
+        return out;
+    };
+    const std::vector<float> atOffset = run(grid, o), atZero = run(rolled, 0);
+    float worst = 0.0f;
+    for (uint32_t y = 0; y < h; ++y)
+        for (uint32_t x = 0; x < w; ++x)
+            for (uint32_t c = 0; c < 4; ++c) {
+                const float a = atZero[(size_t((y + o * block) % h) * w + (x + o * block) % w) * 4 + c];
+                worst = std::max(worst, std::fabs(a - atOffset[(size_t(y) * w + x) * 4 + c]));
+            }
+    EXPECT_LT(worst, 1e-5f);
+    EXPECT_GT(maxAbsDiff(atOffset, run(grid, 0)), 1e-2f);  // and the offset does change the image
 }
 
 TEST(CpuGenerate, CharacterOutputIsPremultipliedRgba) {
@@ -467,6 +521,24 @@ TEST(CpuPrepareModel, RejectsInputOfTheOtherKind) {
     EXPECT_NE(prepareError(model).find("synthesis.input.const"), std::string::npos);
 }
 
+TEST(CpuPrepareModel, RejectsAPeriodicInputOnAConstInput) {
+    SgpArchitecture arch = sgtest::characterArch(16);
+    TestModel model(arch, 1);
+    SgpModelDesc desc = model.desc();
+    desc.arch.inputPeriod = 4;
+    Backend backend(1);
+    SgpPreparedModel prepared = nullptr;
+    char error[256] = "";
+    EXPECT_EQ(table().prepareModel(backend.get(), &desc, &prepared, error, sizeof error), SGP_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(error).find("periodic input needs a spatial input"), std::string::npos) << error;
+}
+
+TEST(CpuPrepareModel, RejectsAPeriodicInputWithoutItsTensor) {
+    TestModel model(sgtest::withPeriodicInput(sgtest::sceneArch(16), 4), 1);
+    model.remove("synthesis.input.periodic");
+    EXPECT_NE(prepareError(model).find("synthesis.input.periodic"), std::string::npos);
+}
+
 TEST(CpuPrepareModel, RejectsNonFiniteWeight) {
     TestModel model(sgtest::characterArch(16), 1);
     model.tensor("mapping.fc1.bias").values[3] = std::nanf("");
@@ -536,6 +608,13 @@ TEST_F(CpuGenerateErrors, RejectsSceneSizeNotMultipleOfBlock) {
     Request r;
     r.width = 18;
     EXPECT_NE(generateError(backend, sceneModel, r.batch(), SGP_ERROR_INVALID_ARGUMENT).find("multiples of 4"),
+              std::string::npos);
+}
+
+TEST_F(CpuGenerateErrors, RejectsAPeriodicOffsetOutsideThePeriod) {
+    Request r;
+    r.periodicOffset = 1;  // the scene model has no periodic input: 0 only
+    EXPECT_NE(generateError(backend, sceneModel, r.batch(), SGP_ERROR_INVALID_ARGUMENT).find("periodicOffset"),
               std::string::npos);
 }
 

@@ -152,6 +152,9 @@ private:
                         s += double(t("synthesis.input.weight")[c * sc + k]) * g;
                     }
                     x.at(c, y, xx) = s + t("synthesis.input.bias")[c];
+                    if (const uint32_t p = a_.inputPeriod)
+                        x.at(c, y, xx) += t("synthesis.input.periodic")[(c * p + (y + b_.periodicOffset) % p) * p +
+                                                                         (xx + b_.periodicOffset) % p];
                 }
         return x;
     }

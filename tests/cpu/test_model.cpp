@@ -63,6 +63,11 @@ SgpArchitecture sceneArch(uint32_t resolution) {
     return a;
 }
 
+SgpArchitecture withPeriodicInput(SgpArchitecture a, uint32_t period) {
+    a.inputPeriod = period;
+    return a;
+}
+
 SgpArchitecture withEncoder(SgpArchitecture a) {
     const uint32_t channels[] = {3, 5, 6, 7, 4, 4, 4, 4, 4, 4};
     a.encoderStageCount = a.blockCount - 1;
@@ -92,6 +97,7 @@ TestModel::TestModel(const SgpArchitecture& arch, uint64_t seed) : arch_(arch) {
     } else {
         add("synthesis.input.weight", {c0, a.spatialChannels}, fanIn(a.spatialChannels));
         add("synthesis.input.bias", {c0}, 0.1f);
+        if (a.inputPeriod) add("synthesis.input.periodic", {c0, a.inputPeriod, a.inputPeriod}, 1.0f);
     }
     auto conv = [&](const std::string& p, uint32_t cin, uint32_t cout, uint32_t k) {
         add(p + ".affine.weight", {cin, a.wDim}, fanIn(a.wDim));

@@ -30,6 +30,10 @@ SgpArchitecture characterArch(uint32_t resolution);
 // Scene: spatial input, circular padding, 3 channels.
 SgpArchitecture sceneArch(uint32_t resolution);
 
+// The same scene architecture with a learned periodic input of `period` cells
+// (docs/generator.md, "Input").
+SgpArchitecture withPeriodicInput(SgpArchitecture arch, uint32_t period);
+
 // The same architecture with a restyle encoder (docs/generator.md, "Encoder"):
 // blockCount - 1 stages, channels 3, 5, 6, ... (small, not multiples of 4).
 SgpArchitecture withEncoder(SgpArchitecture arch);

@@ -157,6 +157,19 @@ TEST_F(CudaParity, TinySceneModelAtSeveralSizes) {
     expectParity("tiny scene", sgtest::makeTinyModel(sgtest::TinyKind::Scene, 4, 22), r);
 }
 
+// Sizes that are and are not whole periods of the periodic input.
+TEST_F(CudaParity, TinyPeriodicSceneModelAtSeveralSizes) {
+    std::vector<Request> r = characterRequests(4);
+    const uint32_t sizes[][2] = {{16, 16}, {4, 4}, {24, 8}, {64, 32}, {12, 20}, {128, 128}};
+    for (size_t i = 0; i < r.size(); ++i) {
+        r[i].width = sizes[i % 6][0];
+        r[i].height = sizes[i % 6][1];
+    }
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene, 4, 26);
+    sgtest::addTinyPeriodicInput(&parts, 26);
+    expectParity("tiny periodic scene", sgtest::serializeTinyModel(parts), r);
+}
+
 TEST_F(CudaParity, DefaultCharacterModel) {
     const std::string path = std::string(STYLEGEN_MODELS_DIR) + "/characters.sgm";
     if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is not there";

@@ -367,8 +367,22 @@ TEST_F(ModelFileParse, RejectsATensorCountAboveTheLimit) {
 }
 
 TEST_F(ModelFileParse, RejectsAnotherFormatVersion) {
-    sgtest::storeU32(&bytes, 8, 2);
-    EXPECT_NE(parseError(bytes).find("unsupported format version 2"), std::string::npos);
+    for (uint32_t version : {0u, 3u}) {
+        sgtest::storeU32(&bytes, 8, version);
+        EXPECT_NE(parseError(bytes).find("unsupported format version " + std::to_string(version)), std::string::npos);
+    }
+}
+
+// Version 2 only where a version-1 reader would compute the file wrongly.
+TEST(ModelFileVersion, IsTwoExactlyForAPeriodicInput) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene);
+    EXPECT_EQ(sgtest::loadU32(sgtest::serializeTinyModel(parts), 8), 1u);
+    sgtest::addTinyPeriodicInput(&parts);
+    const std::vector<uint8_t> bytes = sgtest::serializeTinyModel(parts);
+    EXPECT_EQ(sgtest::loadU32(bytes, 8), 2u);
+    sg::ModelFileContents contents;
+    std::string error;
+    EXPECT_TRUE(sg::parseModelFile(bytes.data(), bytes.size(), &contents, &error)) << error;
 }
 
 TEST_F(ModelFileParse, RejectsABadMagic) {

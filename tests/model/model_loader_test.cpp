@@ -255,6 +255,26 @@ TEST_F(Loader, RejectsAMissingTensor) {
     EXPECT_NE(message.find("required tensor 'synthesis.b16.torgb.bias' is missing"), std::string::npos) << message;
 }
 
+TEST_F(Loader, LoadsAPeriodicInputAndRequiresItsTensor) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(TinyKind::Scene);
+    sgtest::addTinyPeriodicInput(&parts);
+    SgModel model = loadOk(serialize(parts));
+    ASSERT_NE(model, nullptr);
+    sgDestroyModel(context, model);
+
+    sgtest::TinyModelParts misShaped = parts;
+    for (sg::TensorRecord& t : misShaped.tensors)
+        if (t.name == "synthesis.input.periodic") t.shape = {8, 2, 8};
+    std::string message = loadError(serialize(misShaped));
+    EXPECT_NE(message.find("tensor 'synthesis.input.periodic' has shape [8, 2, 8], the architecture needs [8, 4, 4]"),
+              std::string::npos)
+        << message;
+
+    parts.tensors.pop_back();  // addTinyPeriodicInput's tensor
+    message = loadError(serialize(parts));
+    EXPECT_NE(message.find("required tensor 'synthesis.input.periodic' is missing"), std::string::npos) << message;
+}
+
 TEST_F(Loader, RejectsStylesThatDisagreeWithTheEmbedding) {
     const std::string message = loadError(withHeader(TinyKind::Character, [](json& h) {
         h["styles"] = {"a", "b", "c", "d"};
@@ -360,6 +380,19 @@ const HeaderCase kHeaderCases[] = {
     {"TileableWithZeroPadding", TinyKind::Character, [](json& h) { h["tileable"] = true; },
      "\"tileable\" is true but \"padding\" is \"zero\""},
     {"TileableNotBool", TinyKind::Scene, [](json& h) { h["tileable"] = 1; }, "\"tileable\" must be true or false"},
+    {"PeriodicInputOnAConstInput", TinyKind::Character,
+     [](json& h) { h["periodic_input"] = {{"period", 4}, {"offset", 2}}; },
+     "\"periodic_input\" needs \"input\": \"spatial\""},
+    {"PeriodicInputNotAnObject", TinyKind::Scene, [](json& h) { h["periodic_input"] = 4; },
+     "\"periodic_input\" must be an object"},
+    {"PeriodicInputWithoutOffset", TinyKind::Scene, [](json& h) { h["periodic_input"] = {{"period", 4}}; },
+     "lacks the required key \"offset\""},
+    {"PeriodZero", TinyKind::Scene, [](json& h) { h["periodic_input"] = {{"period", 0}, {"offset", 0}}; },
+     "\"periodic_input.period\" is 0, expected 1..64"},
+    {"PeriodTooLong", TinyKind::Scene, [](json& h) { h["periodic_input"] = {{"period", 65}, {"offset", 0}}; },
+     "\"periodic_input.period\" is 65, expected 1..64"},
+    {"OffsetNotInThePeriod", TinyKind::Scene, [](json& h) { h["periodic_input"] = {{"period", 4}, {"offset", 4}}; },
+     "\"periodic_input.offset\" is 4, expected 0..3"},
     {"NameNotAString", TinyKind::Character, [](json& h) { h["name"] = 7; }, "\"name\" must be a string"},
     {"TrainingNotAnObject", TinyKind::Character, [](json& h) { h["training"] = "yesterday"; },
      "\"training\" must be an object"},

@@ -120,6 +120,17 @@ TEST_F(Parity, TinySceneModelMatchesLibTorchAtOtherSizes) {
     EXPECT_LE(maxAbsDifference(path, wide), kMaxAbsError);
 }
 
+// The periodic input starts half a period in when generating (sgt::philoxInputs
+// and the SDK); 48 x 20 has a height that is not a whole number of periods.
+TEST_F(Parity, TinyPeriodicSceneModelMatchesLibTorch) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene, 2, 9);
+    sgtest::addTinyPeriodicInput(&parts, 9);
+    std::string path = sgtest::writeTinyModelParts(dir.string(), "p.sgm", parts);
+    EXPECT_LE(maxAbsDifference(path, {{1, 2}, oneHot(2, 1)}), kMaxAbsError);
+    Case wide{{3}, {0.5f, 0.5f}, 0.7f, 1.0f, false, 0, 0, 48, 20};
+    EXPECT_LE(maxAbsDifference(path, wide), kMaxAbsError);
+}
+
 TEST(ParityDefaultModels, DefaultModelsMatchLibTorch) {
     int checked = 0;
     for (const char* name : {"characters.sgm", "terrain.sgm"}) {

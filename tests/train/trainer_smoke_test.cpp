@@ -244,6 +244,7 @@ TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
         {commonArgs() + " --d-channels 16,16 --steps 1", 2, "--d-channels needs 3 positive widths"},
         {commonArgs() + " --d-channels 16,0,8 --steps 1", 2, "--d-channels needs 3 positive widths"},
         {commonArgs() + " --arch dcgan --d-channels 16,16,8 --steps 1", 2, "--arch dcgan has its own"},
+        {commonArgs() + " --periodic-input --steps 1", 2, "character models have none"},
         {"--data " + (root / "nope").string() + run, 1, "nope"},
         {"--resume --out " + (root / "empty").string(), 2, "cannot resume"},
         {commonArgs() + " --device gpu7 --steps 1", 1, "--device gpu7: not a device name"},
@@ -378,6 +379,38 @@ TEST_F(TrainerSmoke, WiderDiscriminatorResumesAndServesFinetuneAndEncoder) {
                                             (root / "data").string() + " --out " + (root / "tuned2").string());
     EXPECT_EQ(widthsOfTheModel.exitCode, 2);
     EXPECT_NE(widthsOfTheModel.output.find("use the model's"), std::string::npos) << widthsOfTheModel.output;
+}
+
+// The periodic input is part of the architecture: it resumes, is exported
+// (docs/generator.md "Input") and is kept by fine-tuning and the encoder.
+TEST_F(TrainerSmoke, PeriodicInputResumesExportsAndServesFinetuneAndEncoder) {
+    RunResult base = runTrainer(commonArgs() + " --kind scene --periodic-input --steps 2 --sample-every 0");
+    ASSERT_EQ(base.exitCode, 0) << base.output;
+    std::ifstream configFile(root / "run" / "config.json");
+    EXPECT_EQ(nlohmann::json::parse(configFile)["periodic_input"], true);
+    RunResult resumed = runTrainer("--resume --out " + (root / "run").string() + " --steps 3 --threads 1");
+    ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resumed at step 2"), std::string::npos) << resumed.output;
+
+    const std::string model = (root / "run" / "smoke.sgm").string();
+    RunResult tuned = runTrainer("--finetune " + model + " --data " + (root / "data").string() + " --out " +
+                                 (root / "tuned").string() + " --batch 4 --threads 1 --steps 1 --sample-every 0" +
+                                 " --name tuned");
+    ASSERT_EQ(tuned.exitCode, 0) << tuned.output;
+    RunResult encoder = runTrainer("--encoder-for " + model + " --data " + (root / "data").string() + " --out " +
+                                   (root / "enc").string() + " --batch 4 --threads 1 --steps 1 --sample-every 0");
+    ASSERT_EQ(encoder.exitCode, 0) << encoder.output;
+
+    sg::Context context;
+    for (const fs::path& path :
+         {root / "run" / "smoke.sgm", root / "tuned" / "tuned.sgm", root / "enc" / "smoke.sgm"}) {
+        sg::ModelFileContents contents = readModelFile(path);
+        const auto header = nlohmann::json::parse(contents.json);
+        EXPECT_EQ(header["periodic_input"], nlohmann::json({{"period", 4}, {"offset", 2}})) << path;
+        expectTensorShapes(contents, {{"synthesis.input.periodic", {16, 4, 4}}});
+        EXPECT_EQ(context.loadModel(path.string()).info().kind, SG_MODEL_KIND_SCENE) << path;
+    }
+    loadsWithRestyle(context, root / "enc" / "smoke.sgm");
 }
 
 TEST_F(TrainerSmoke, FinetuneErrorsAreClear) {

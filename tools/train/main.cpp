@@ -41,6 +41,9 @@ architecture (defaults: wesnoth/folders 64x64 RGBA character, crawl 32x32 tileab
   --kind character|scene  --resolution R  --channels C4,C8,...  --z-dim N
   --embed-dim N  --w-dim N  --mapping-layers N  --spatial-channels N
   --d-channels C4,C8,...  discriminator widths (default: the same as --channels)
+  --periodic-input      scene models: add a learned input one training tile wide,
+                        repeated over the grid, for patterns locked to the tile
+                        (one carved block per tile, as in Crawl's walls)
 architecture choice:
   --arch stylegan2|dcgan  stylegan2 (default): the SDK's generator, exported as .sgm;
                         dcgan: the classic conditional DCGAN baseline (Adam 2e-4,
@@ -167,6 +170,7 @@ int main(int argc, char** argv) {
             if (!parseInt64List(value(), &c.discriminatorChannels))
                 return fail("--d-channels must be a comma-separated list of integers");
         }
+        else if (a == "--periodic-input") c.generator.periodicInput(true);
         else if (a == "--z-dim") c.generator.zDim(int64_t(number()));
         else if (a == "--embed-dim") c.generator.embedDim(int64_t(number()));
         else if (a == "--w-dim") c.generator.wDim(int64_t(number()));
@@ -256,6 +260,11 @@ int main(int argc, char** argv) {
                 return fail("--d-channels needs " + std::to_string(channels.size()) +
                             " positive widths, one per resolution from 4 to " +
                             std::to_string(c.generator.resolution()));
+        }
+        if (c.generator.periodicInput()) {
+            if (!scene || c.arch == sgt::Architecture::Dcgan || !c.finetune.empty() || !c.encoderFor.empty())
+                return fail("--periodic-input is part of a new StyleGAN2 scene model's architecture: --arch dcgan and "
+                            "character models have none, and --finetune and --encoder-for use the model's");
         }
         if (scene && c.r1Gamma == 0.05)
             c.r1Gamma = 0.02;

@@ -39,6 +39,7 @@ Json TrainConfig::toJson() const {
         {"mapping_layers", g.mappingLayers()},
         {"channels", g.channels()},
         {"d_channels", discriminatorChannels},
+        {"periodic_input", g.periodicInput()},
         {"spatial_channels", g.spatialChannels()},
         {"batch", batch},
         {"lr", lr},
@@ -86,7 +87,8 @@ bool TrainConfig::fromJson(const Json& j, TrainConfig* c, std::string* error) {
             .wDim(j.at("w_dim"))
             .mappingLayers(j.at("mapping_layers"))
             .channels(j.at("channels").get<std::vector<int64_t>>())
-            .spatialChannels(j.at("spatial_channels"));
+            .spatialChannels(j.at("spatial_channels"))
+            .periodicInput(j.value("periodic_input", false));
         c->discriminatorChannels = j.value("d_channels", std::vector<int64_t>{});
         c->batch = j.at("batch");
         c->lr = j.at("lr");

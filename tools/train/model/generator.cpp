@@ -27,6 +27,8 @@ std::string GeneratorOptions::validate() const {
         return "styleCount must be in 1..256";
     if (zDim() < 1 || embedDim() < 1 || wDim() < 1 || mappingLayers() < 1)
         return "zDim, embedDim, wDim and mappingLayers must be positive";
+    if (periodicInput() && !spatialInput())
+        return "a periodic input needs a spatial input (scene models)";
     return {};
 }
 
@@ -74,6 +76,7 @@ SynthesisInputs SynthesisInputs::random(const GeneratorOptions& o, int64_t n, to
 
 SynthesisInputs SynthesisInputs::to(torch::Device device) const {
     SynthesisInputs out;
+    out.periodicOffset = periodicOffset;
     if (spatial.defined())
         out.spatial = spatial.to(device);
     for (const auto& map : noise)
@@ -104,6 +107,9 @@ SynthesisNetworkImpl::SynthesisNetworkImpl(const GeneratorOptions& o) : options(
         inputWeight = register_parameter("input_weight", torch::randn({ch[0], o.spatialChannels()}));
         inputBias = register_parameter("input_bias", torch::zeros({ch[0]}));
         inputGain = 1.0 / std::sqrt(double(o.spatialChannels()));
+        if (o.periodicInput())
+            inputPeriodic =
+                register_parameter("input_periodic", torch::randn({ch[0], o.inputPeriod(), o.inputPeriod()}));
     } else {
         inputConst = register_parameter("input_const", torch::randn({ch[0], 4, 4}));
     }
@@ -116,10 +122,17 @@ SynthesisNetworkImpl::SynthesisNetworkImpl(const GeneratorOptions& o) : options(
 torch::Tensor SynthesisNetworkImpl::forward(const torch::Tensor& ws, const SynthesisInputs& in) {
     const int64_t n = ws.size(0);
     torch::Tensor x;
-    if (options.spatialInput())
+    if (options.spatialInput()) {
         x = torch::einsum("cs,nshw->nchw", {inputWeight * inputGain, in.spatial}) + inputBias.view({1, -1, 1, 1});
-    else
+        if (inputPeriodic.defined()) {
+            // Cell (y, x) adds inputPeriodic[:, (y + offset) % P, (x + offset) % P].
+            const int64_t p = inputPeriodic.size(1), h = x.size(2), w = x.size(3);
+            auto tile = inputPeriodic.roll({-in.periodicOffset, -in.periodicOffset}, {1, 2});
+            x = x + tile.repeat({1, (h + p - 1) / p, (w + p - 1) / p}).narrow(1, 0, h).narrow(2, 0, w).unsqueeze(0);
+        }
+    } else {
         x = inputConst.unsqueeze(0).expand({n, -1, -1, -1});
+    }
     auto noiseAt = [&](int64_t layer) { return in.noise.empty() ? torch::Tensor() : in.noise[layer]; };
 
     torch::Tensor img;

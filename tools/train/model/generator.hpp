@@ -27,6 +27,10 @@ struct GeneratorOptions {
     TORCH_ARG(int64_t, mappingLayers) = 4;
     TORCH_ARG(std::vector<int64_t>, channels) = std::vector<int64_t>{128, 128, 64, 32, 16};
     TORCH_ARG(int64_t, spatialChannels) = 8;  // scene models only
+    // Scene models: add a learned input one training tile wide, repeated over
+    // the grid (docs/generator.md "Input"), so the generator can draw a
+    // pattern that is locked to the tile, like one carved block per tile.
+    TORCH_ARG(bool, periodicInput) = false;
     TORCH_ARG(int64_t, styleCount) = 1;
 
 public:  // TORCH_ARG leaves the section private
@@ -35,6 +39,11 @@ public:  // TORCH_ARG leaves the section private
     int64_t blockCount() const;  // log2(resolution) - 1
     int64_t numWs() const { return 2 * blockCount(); }
     int64_t blockSize() const { return resolution() / 4; }
+    int64_t inputPeriod() const { return periodicInput() ? resolution() / blockSize() : 0; }  // grid cells
+    // Where generated images start in the periodic input: half a period, so the
+    // wrap seam runs through the middle of the tile-locked pattern instead of
+    // along its borders. Training and restyle use 0, the training tiles' alignment.
+    int64_t periodicOffset() const { return inputPeriod() / 2; }
     std::string validate() const;  // empty when valid, else the reason
 };
 
@@ -56,6 +65,7 @@ TORCH_MODULE(MappingNetwork);
 struct SynthesisInputs {
     torch::Tensor spatial;             // [N, spatialChannels, H/block, W/block], scene models
     std::vector<torch::Tensor> noise;  // per conv layer [N, 1, H_l, W_l]; empty: no noise
+    int64_t periodicOffset = 0;        // periodic-input models: grid cell (0, 0) takes the periodic cell (o, o)
     // Fresh N(0,1) noise and spatial input on `device` for an image of height x width (0: resolution).
     static SynthesisInputs random(const GeneratorOptions& options, int64_t n, torch::Device device, int64_t height = 0,
                                   int64_t width = 0);
@@ -84,6 +94,7 @@ public:
     GeneratorOptions options;
     torch::Tensor inputConst;                                  // const input: [C0, 4, 4]
     torch::Tensor inputWeight, inputBias;                      // spatial input: [C0, S], [C0]
+    torch::Tensor inputPeriodic;                               // periodic input: [C0, P, P]
     double inputGain = 1.0;
     std::vector<SynthesisBlock> blocks;
 };

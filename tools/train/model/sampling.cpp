@@ -29,6 +29,7 @@ torch::Tensor philoxPlanes(const std::vector<uint64_t>& seeds, uint32_t stream, 
 SynthesisInputs philoxInputs(const GeneratorOptions& o, const std::vector<uint64_t>& noiseSeeds, int64_t height,
                              int64_t width, float noiseStrength, torch::Device device) {
     SynthesisInputs in;
+    in.periodicOffset = o.periodicOffset();
     const int64_t gh = height / o.blockSize(), gw = width / o.blockSize();
     if (o.spatialInput())
         in.spatial = philoxPlanes(noiseSeeds, SGP_STREAM_SPATIAL, o.spatialChannels(), gh, gw);

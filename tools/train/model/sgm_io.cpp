@@ -57,6 +57,9 @@ std::vector<TensorBinding> bindings(Generator& g) {
                        [s](const torch::Tensor& t) { copyInto(s->inputWeight, t / s->inputGain); }});
         out.push_back({"synthesis.input.bias", [s] { return s->inputBias; },
                        [s](const torch::Tensor& t) { copyInto(s->inputBias, t); }});
+        if (g->options.periodicInput())
+            out.push_back({"synthesis.input.periodic", [s] { return s->inputPeriodic; },
+                           [s](const torch::Tensor& t) { copyInto(s->inputPeriodic, t); }});
     } else {
         out.push_back({"synthesis.input.const", [s] { return s->inputConst; },
                        [s](const torch::Tensor& t) { copyInto(s->inputConst, t); }});
@@ -95,6 +98,17 @@ bool optionsFromJson(const Json& j, GeneratorOptions* o, std::string* error) {
             .styleCount(int64_t(j.at("styles").size()));
         if (o->spatialInput())
             o->spatialChannels(j.at("spatial_channels").get<int64_t>());
+        if (j.contains("periodic_input")) {
+            o->periodicInput(true);
+            const auto& p = j.at("periodic_input");
+            if (p.at("period").get<int64_t>() != o->inputPeriod() ||
+                p.at("offset").get<int64_t>() != o->periodicOffset()) {
+                *error = "bad model header: this trainer reads periodic inputs one training tile wide (period " +
+                         std::to_string(o->inputPeriod()) + ", offset " + std::to_string(o->periodicOffset()) +
+                         "), the file has " + p.dump();
+                return false;
+            }
+        }
     } catch (const std::exception& e) {
         *error = std::string("bad model header: ") + e.what();
         return false;
@@ -127,6 +141,8 @@ Json headerJson(const GeneratorOptions& o, const ModelMetadata& meta) {
     };
     if (scene)
         j["spatial_channels"] = o.spatialChannels();
+    if (o.periodicInput())
+        j["periodic_input"] = {{"period", o.inputPeriod()}, {"offset", o.periodicOffset()}};
     return j;
 }
 
