@@ -68,15 +68,17 @@ std::string generateError(const Backend& backend, const Prepared& model, const S
     return error;
 }
 
-std::string prepareError(TestModel& model) {
+// Prepares desc expecting SGP_ERROR_INVALID_ARGUMENT; returns the message.
+std::string prepareError(const SgpModelDesc& desc) {
     Backend backend(1);
     SgpPreparedModel prepared = nullptr;
     char error[256] = "";
-    EXPECT_EQ(table().prepareModel(backend.get(), &model.desc(), &prepared, error, sizeof error),
-              SGP_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(table().prepareModel(backend.get(), &desc, &prepared, error, sizeof error), SGP_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(prepared, nullptr);
     return error;
 }
+
+std::string prepareError(TestModel& model) { return prepareError(model.desc()); }
 
 float maxAbsDiff(const std::vector<float>& a, const std::vector<float>& b) {
     float m = 0;
@@ -526,11 +528,8 @@ TEST(CpuPrepareModel, RejectsAPeriodicInputOnAConstInput) {
     TestModel model(arch, 1);
     SgpModelDesc desc = model.desc();
     desc.arch.inputPeriod = 4;
-    Backend backend(1);
-    SgpPreparedModel prepared = nullptr;
-    char error[256] = "";
-    EXPECT_EQ(table().prepareModel(backend.get(), &desc, &prepared, error, sizeof error), SGP_ERROR_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(error).find("periodic input needs a spatial input"), std::string::npos) << error;
+    const std::string error = prepareError(desc);
+    EXPECT_NE(error.find("periodic input needs a spatial input"), std::string::npos) << error;
 }
 
 TEST(CpuPrepareModel, RejectsAPeriodicInputWithoutItsTensor) {
@@ -550,15 +549,12 @@ TEST(CpuPrepareModel, RejectsInconsistentArchitecture) {
     TestModel model(arch, 1);
     SgpModelDesc desc = model.desc();
     desc.arch.blockCount = 4;
-    Backend backend(1);
-    SgpPreparedModel prepared = nullptr;
-    char error[256] = "";
-    EXPECT_EQ(table().prepareModel(backend.get(), &desc, &prepared, error, sizeof error), SGP_ERROR_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(error).find("blockCount"), std::string::npos) << error;
+    std::string error = prepareError(desc);
+    EXPECT_NE(error.find("blockCount"), std::string::npos) << error;
     desc.arch.blockCount = 3;
     desc.arch.imgChannels = 2;
-    EXPECT_EQ(table().prepareModel(backend.get(), &desc, &prepared, error, sizeof error), SGP_ERROR_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(error).find("imgChannels"), std::string::npos) << error;
+    error = prepareError(desc);
+    EXPECT_NE(error.find("imgChannels"), std::string::npos) << error;
 }
 
 TEST(CpuPrepareModel, IgnoresExtraTensors) {

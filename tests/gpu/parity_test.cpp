@@ -147,24 +147,24 @@ TEST_F(CudaParity, TinyCharacterModel) {
     expectParity("tiny character", sgtest::makeTinyModel(sgtest::TinyKind::Character, 3, 21), characterRequests(3));
 }
 
-TEST_F(CudaParity, TinySceneModelAtSeveralSizes) {
-    std::vector<Request> r = characterRequests(4);
+// characterRequests at scene sizes, among them sizes that are and are not
+// whole periods of a tiny model's periodic input (4 cells of 4 px).
+std::vector<Request> sceneRequests(uint32_t styles) {
+    std::vector<Request> r = characterRequests(styles);
     const uint32_t sizes[][2] = {{16, 16}, {4, 4}, {24, 8}, {64, 32}, {12, 20}, {128, 128}};
     for (size_t i = 0; i < r.size(); ++i) {
         r[i].width = sizes[i % 6][0];
         r[i].height = sizes[i % 6][1];
     }
-    expectParity("tiny scene", sgtest::makeTinyModel(sgtest::TinyKind::Scene, 4, 22), r);
+    return r;
 }
 
-// Sizes that are and are not whole periods of the periodic input.
+TEST_F(CudaParity, TinySceneModelAtSeveralSizes) {
+    expectParity("tiny scene", sgtest::makeTinyModel(sgtest::TinyKind::Scene, 4, 22), sceneRequests(4));
+}
+
 TEST_F(CudaParity, TinyPeriodicSceneModelAtSeveralSizes) {
-    std::vector<Request> r = characterRequests(4);
-    const uint32_t sizes[][2] = {{16, 16}, {4, 4}, {24, 8}, {64, 32}, {12, 20}, {128, 128}};
-    for (size_t i = 0; i < r.size(); ++i) {
-        r[i].width = sizes[i % 6][0];
-        r[i].height = sizes[i % 6][1];
-    }
+    const std::vector<Request> r = sceneRequests(4);
     sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene, 4, 26);
     sgtest::addTinyPeriodicInput(&parts, 26);
     expectParity("tiny periodic scene", sgtest::serializeTinyModel(parts), r);
