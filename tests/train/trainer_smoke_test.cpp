@@ -137,10 +137,18 @@ TEST_F(TrainerSmoke, TrainsResumesAndExportsALoadableModel) {
     EXPECT_TRUE(fs::exists(root / "run" / "samples-000002.png"));
     EXPECT_NE(first.output.find("3 steps"), std::string::npos) << first.output;
 
-    RunResult resumed = runTrainer("--resume --out " + (root / "run").string() + " --steps 5 --threads 1");
+    // What may change on --resume does, and is recorded: a lower learning
+    // rate, another sampling interval.
+    RunResult resumed = runTrainer("--resume --out " + (root / "run").string() +
+                                   " --steps 5 --threads 1 --lr 0.001 --sample-every 1");
     ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
     EXPECT_NE(resumed.output.find("resumed at step 3"), std::string::npos) << resumed.output;
     EXPECT_NE(resumed.output.find("5 steps"), std::string::npos) << resumed.output;
+    EXPECT_TRUE(fs::exists(root / "run" / "samples-000004.png"));
+    std::ifstream configFile(root / "run" / "config.json");
+    const auto config = nlohmann::json::parse(configFile);
+    EXPECT_EQ(config["lr"], 0.001);
+    EXPECT_EQ(config["sample_every"], 1);
 
     // The exported model goes through the SDK's loader and generates.
     sg::Context context;
@@ -247,6 +255,8 @@ TEST_F(TrainerSmoke, RejectsBadArgumentsWithAMessage) {
         {commonArgs() + " --periodic-input --steps 1", 2, "character models have none"},
         {"--data " + (root / "nope").string() + run, 1, "nope"},
         {"--resume --out " + (root / "empty").string(), 2, "cannot resume"},
+        {"--resume --out " + (root / "empty").string() + " --batch 8", 2, "--batch cannot change on --resume"},
+        {commonArgs() + " --lr 0 --steps 1", 2, "--lr must be positive"},
         {commonArgs() + " --device gpu7 --steps 1", 1, "--device gpu7: not a device name"},
         {commonArgs() + " --device vulkan --steps 1", 1, "trains on cpu or cuda"},
         {commonArgs() + " --cpu-clock --wall-clock --steps 1", 2, "choose one"},

@@ -21,6 +21,8 @@ namespace {
 const char* kUsage = R"(usage: stylegen-train --data SOURCE --out DIR [options]
        stylegen-train --encoder-for M.sgm --data SOURCE --out DIR [options]
        stylegen-train --resume --out DIR [--minutes M] [--steps N] [--threads N] [--device D]
+                      [--augment LIST] [--lr X] [--cpu-clock | --wall-clock]
+                      [--export PATH] [--sample-every N] [--checkpoint-minutes M]
 
 Trains a style-conditional StyleGAN2 generator and exports it as a .sgm model,
 or the restyle encoder of a trained model.
@@ -73,7 +75,8 @@ training:
   --augment LIST        DiffAugment operations: translate,color (default), or none
   --minutes M           time budget over all runs, then export
   --cpu-clock           count --minutes in this process's CPU time instead of wall
-                        time: equal budgets on a shared machine (use with --threads 1)
+                        time: equal budgets on a shared machine (use with --threads 1;
+                        on --resume it replaces the run's wall clock)
   --wall-clock          count --minutes in wall time (the default; on --resume it
                         replaces the run's --cpu-clock, e.g. to continue on a GPU)
   --steps N             step budget, then export
@@ -82,7 +85,8 @@ training:
                         CUDA build of LibTorch); data and files stay on the CPU.
                         On --resume it may differ from the run's first device
   --seed N (1)  --sample-every N (500 steps)  --checkpoint-minutes M (5)
-  --resume              continue the run in --out from its checkpoint
+  --resume              continue the run in --out from its checkpoint; only the options
+                        of the --resume usage line may change (--lr: e.g. lower it late)
 )";
 
 bool parseInt64List(const std::string& s, std::vector<int64_t>* out) {
@@ -118,12 +122,13 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
     sgt::TrainConfig c;
-    bool resume = false, kindSet = false, batchSet = false, lrSet = false, mixSet = false;
+    bool resume = false;
     std::string resolutionArg, channelsArg;
     int64_t threads = 0;
     std::string augmentArg, deviceArg;
-    bool wallClock = false;
+    bool wallClock = false, cpuClock = false;
     double minutes = -1;
+    std::vector<std::string> given;  // every option, for --resume's check
     int64_t steps = -1;
     for (int i = 1; i < argc; ++i)
         c.command += std::string(i > 1 ? " " : "") + argv[i];
@@ -131,6 +136,7 @@ int main(int argc, char** argv) {
 
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
+        given.push_back(a);
         auto value = [&]() -> const char* {
             if (i + 1 >= argc) {
                 std::fprintf(stderr, "stylegen-train: %s needs a value\n", a.c_str());
@@ -163,7 +169,6 @@ int main(int argc, char** argv) {
             if (k != "character" && k != "scene")
                 return fail("--kind must be character or scene");
             c.generator.kind(k == "scene" ? sgt::ModelKind::Scene : sgt::ModelKind::Character);
-            kindSet = true;
         } else if (a == "--resolution") resolutionArg = value();
         else if (a == "--channels") channelsArg = value();
         else if (a == "--d-channels") {
@@ -176,10 +181,14 @@ int main(int argc, char** argv) {
         else if (a == "--w-dim") c.generator.wDim(int64_t(number()));
         else if (a == "--mapping-layers") c.generator.mappingLayers(int64_t(number()));
         else if (a == "--spatial-channels") c.generator.spatialChannels(int64_t(number()));
-        else if (a == "--batch") { c.batch = int64_t(number()); batchSet = true; }
-        else if (a == "--lr") { c.lr = number(); lrSet = true; }
+        else if (a == "--batch") c.batch = int64_t(number());
+        else if (a == "--lr") {
+            c.lr = number();
+            if (!(c.lr > 0))
+                return fail("--lr must be positive");
+        }
         else if (a == "--r1-gamma") c.r1Gamma = number();
-        else if (a == "--mix-prob") { c.mixProbability = number(); mixSet = true; }
+        else if (a == "--mix-prob") c.mixProbability = number();
         else if (a == "--ema-kimg") c.emaKimg = number();
         else if (a == "--minutes") minutes = number();
         else if (a == "--steps") steps = int64_t(number());
@@ -189,7 +198,7 @@ int main(int argc, char** argv) {
         else if (a == "--checkpoint-minutes") c.checkpointMinutes = number();
         else if (a == "--augment") augmentArg = value();
         else if (a == "--resume") resume = true;
-        else if (a == "--cpu-clock") c.cpuClock = true;
+        else if (a == "--cpu-clock") cpuClock = true;
         else if (a == "--wall-clock") wallClock = true;
         else if (a == "--device") deviceArg = value();
         else if (a == "--arch") {
@@ -221,20 +230,45 @@ int main(int argc, char** argv) {
     if (c.outDir.empty())
         return fail("--out is required (see --help)");
 
+    auto has = [&](const char* option) { return std::find(given.begin(), given.end(), option) != given.end(); };
+    if (cpuClock && wallClock)
+        return fail("--cpu-clock and --wall-clock: choose one");
     if (resume) {
-        std::string resumeCommand = c.command;
+        // The run's config.json fixes everything else; an option that would be
+        // ignored is refused instead.
+        static const std::vector<std::string> kResumeOptions = {
+            "--resume", "--out",   "--cache",     "--minutes",    "--steps",  "--threads",      "--device",
+            "--augment", "--lr",   "--cpu-clock", "--wall-clock", "--export", "--sample-every", "--checkpoint-minutes"};
+        for (const std::string& a : given)
+            if (a.rfind("--", 0) == 0 &&
+                std::find(kResumeOptions.begin(), kResumeOptions.end(), a) == kResumeOptions.end()) {
+                std::string allowed;
+                for (const std::string& o : kResumeOptions)
+                    allowed += (allowed.empty() ? "" : ", ") + o;
+                return fail(a + " cannot change on --resume: the run's config.json fixes it (allowed: " + allowed +
+                            ")");
+            }
+        const sgt::TrainConfig asGiven = c;
         std::ifstream in(c.outDir + "/config.json");
         auto j = nlohmann::json::parse(in, nullptr, false);
         std::string error;
-        std::string cache = c.cacheDir;
         if (j.is_discarded() || !sgt::TrainConfig::fromJson(j, &c, &error))
             return fail("cannot resume: " + c.outDir + "/config.json is missing or invalid " + error);
-        c.cacheDir = cache;
+        c.cacheDir = asGiven.cacheDir;
+        const std::string resumeCommand = asGiven.command;
+        if (has("--export"))
+            c.exportPath = asGiven.exportPath;
+        if (has("--sample-every"))
+            c.sampleEvery = asGiven.sampleEvery;
+        if (has("--checkpoint-minutes"))
+            c.checkpointMinutes = asGiven.checkpointMinutes;
+        if (has("--lr"))  // e.g. lowered late in training
+            c.lr = asGiven.lr;
         c.command += " && " + resumeCommand;  // the model's provenance lists every run
     } else {
         if (c.data.empty())
             return fail("--data is required (see --help)");
-        if (!kindSet && c.data == "crawl")
+        if (!has("--kind") && c.data == "crawl")
             c.generator.kind(sgt::ModelKind::Scene);
         const bool scene = c.generator.kind() == sgt::ModelKind::Scene;
         c.generator.imgChannels(scene ? 3 : 4);
@@ -269,9 +303,9 @@ int main(int argc, char** argv) {
         if (scene && c.r1Gamma == 0.05)
             c.r1Gamma = 0.02;
         if (c.arch == sgt::Architecture::Dcgan) {  // the paper's settings
-            if (!lrSet)
+            if (!has("--lr"))
                 c.lr = 0.0002;
-            if (!batchSet)
+            if (!has("--batch"))
                 c.batch = 64;
         }
         if (!c.finetune.empty() && c.arch == sgt::Architecture::Dcgan)
@@ -280,11 +314,11 @@ int main(int argc, char** argv) {
             if (c.arch == sgt::Architecture::Dcgan || !c.finetune.empty())
                 return fail("--encoder-for trains an encoder for a StyleGAN2 model; it takes neither --arch dcgan "
                             "nor --finetune");
-            if (!batchSet)
+            if (!has("--batch"))
                 c.batch = 8;
-            if (!lrSet)
+            if (!has("--lr"))
                 c.lr = 0.002;
-            if (!mixSet)
+            if (!has("--mix-prob"))
                 c.mixProbability = 0.5;
             c.augmentColor = false;  // colour is what restyle changes: the encoder must see it as it is
         }
@@ -298,12 +332,12 @@ int main(int argc, char** argv) {
             if (op != "translate" && op != "color" && op != "none")
                 return fail("--augment: unknown operation '" + op + "' (translate, color, none)");
     }
-    // Allowed on --resume too: a run may move to another machine.
-    if (wallClock) {
-        if (c.cpuClock && !resume)
-            return fail("--cpu-clock and --wall-clock: choose one");
+    // Allowed on --resume too: a run may move to another machine (the minutes
+    // so far stay counted).
+    if (cpuClock)
+        c.cpuClock = true;
+    if (wallClock)
         c.cpuClock = false;
-    }
     if (!deviceArg.empty())
         c.device = deviceArg;
     if (minutes >= 0)
