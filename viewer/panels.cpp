@@ -282,6 +282,10 @@ void modelSection(ViewerState& state, UiState& ui, const PanelContext& context, 
         row("styles", std::to_string(info.styleCount) + ", w layers " + std::to_string(info.wLayerCount),
             "Named styles, and per-layer style vectors (style-mixing crossovers are 0..w layers)");
         row("content", std::string(hash) + "...", "SHA-256 of the weights: identifies the model in manifests and bakes");
+        if (context.model->patternPeriod)
+            row("pattern", "every " + std::to_string(context.model->patternPeriod) + " px",
+                "The model draws a pattern that repeats with this period (one training tile, e.g. one carved block); "
+                "sizes that are multiples of it repeat whole tiles");
         row("restyle", context.model->restyleSupported ? "yes (has an encoder)" : "no (no encoder)",
             "Whether the Restyle view can redraw your images in this model's styles: it needs an encoder, "
             "trained with stylegen-train --encoder-for");
@@ -493,6 +497,13 @@ void outputSection(ViewerState& state, const PanelContext& context) {
     }
     ImGui::NewLine();
     sectionNote("Every size wraps seamlessly: see the Tiling tab. Larger textures take longer to generate.");
+    const uint32_t period = context.model->patternPeriod;
+    if (period && (context.width % period || context.height % period)) {
+        const std::string note = "This model's pattern repeats every " + std::to_string(period) +
+                                 " px: at this size it breaks once, at the wrap. Multiples of " +
+                                 std::to_string(period) + " repeat whole tiles.";
+        sectionNote(note.c_str());
+    }
 }
 
 void pinsSection(ViewerState& state, const PanelContext& context, PanelActions& actions) {

@@ -141,14 +141,18 @@ void GenerationWorker::loop() {
                 });
                 model->path = result.path;
                 model->handle = handle;
+                SgModelPatternInfo pattern{};
+                pattern.sType = SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO;
                 SgModelRestyleInfo restyle{};
                 restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+                restyle.pNext = &pattern;
                 restyle.restyleSupported = SG_FALSE;
                 model->info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
                 model->info.pNext = &restyle;
                 sgGetModelInfo(handle, &model->info);
-                model->info.pNext = nullptr;  // restyle lives on this stack only
+                model->info.pNext = nullptr;  // restyle and pattern live on this stack only
                 model->restyleSupported = restyle.restyleSupported == SG_TRUE;
+                model->patternPeriod = pattern.patternPeriod;
                 model->name = model->info.pName ? model->info.pName : "";
                 for (uint32_t i = 0; i < model->info.styleCount; ++i) {
                     const char* name = nullptr;

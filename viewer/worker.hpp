@@ -39,6 +39,7 @@ struct LoadedModel {
     std::string name;
     std::vector<std::string> styles;
     bool restyleSupported = false;  // it carries an encoder (SgModelRestyleInfo)
+    uint32_t patternPeriod = 0;     // pixels; 0: no repeating pattern (SgModelPatternInfo)
 };
 
 // One image of a job: its style and seeds, and the texture layer it goes to.

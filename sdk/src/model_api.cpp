@@ -201,9 +201,14 @@ SG_API SgResult sgGetModelInfo(SgModel model, SgModelInfo* pInfo) {
         pInfo->pName = m.name.c_str();
         // Chained structs this version knows are filled in; others are left alone.
         for (auto* next = static_cast<SgModelInfo*>(pInfo->pNext); next; next = static_cast<SgModelInfo*>(next->pNext)) {
-            if (next->sType == SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO)
+            if (next->sType == SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO) {
                 reinterpret_cast<SgModelRestyleInfo*>(next)->restyleSupported =
                     m.arch.encoderStageCount > 0 ? SG_TRUE : SG_FALSE;
+            } else if (next->sType == SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO) {
+                auto* pattern = reinterpret_cast<SgModelPatternInfo*>(next);
+                pattern->patternPeriod = m.arch.inputPeriod * m.blockSize();
+                pattern->generateOffset = m.periodicOffset * m.blockSize();
+            }
         }
         return SG_SUCCESS;
     });

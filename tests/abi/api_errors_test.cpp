@@ -102,14 +102,14 @@ TEST(CreateContext, RejectsANewerMajorVersion) {
 
 TEST(CreateContext, RejectsANewerMinorVersion) {
     SgContextCreateInfo info = sgtest::cpuContextInfo();
-    info.apiVersion = SG_MAKE_VERSION(1, 2, 0);
+    info.apiVersion = SG_MAKE_VERSION(1, 3, 0);
     SgContext context = nullptr;
     SG_EXPECT_FAILURE(sgCreateContext(&info, nullptr, &context), SG_ERROR_INCOMPATIBLE_VERSION, nullptr,
-                      "this library implements 1.1.0");
+                      "this library implements 1.2.0");
 }
 
 TEST(CreateContext, AcceptsZeroOlderMinorsAndOtherPatches) {
-    for (uint32_t version : {0u, SG_MAKE_VERSION(1, 0, 7), SG_API_VERSION_1_0, SG_MAKE_VERSION(1, 1, 3)}) {
+    for (uint32_t version : {0u, SG_MAKE_VERSION(1, 0, 7), SG_API_VERSION_1_0, SG_MAKE_VERSION(1, 1, 3), SG_API_VERSION_1_2}) {
         SgContextCreateInfo info = sgtest::cpuContextInfo();
         info.apiVersion = version;
         SgContext context = nullptr;

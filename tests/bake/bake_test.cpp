@@ -549,6 +549,25 @@ TEST_F(BakeTest, ModelByNameIsFoundInModelDirs) {
     EXPECT_TRUE(readPng(root_ / "out/t_1.png"));
 }
 
+// A size that cuts a periodic model's pattern bakes, with a note naming the
+// entry; a whole number of periods bakes without one.
+TEST_F(BakeTest, ASizeThatBreaksTheModelsPatternIsNoted) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene, 2, 7);
+    sgtest::addTinyPeriodicInput(&parts);
+    sgtest::writeTinyModelParts(root_.string(), "periodic.sgm", parts);
+    Json m = manifest({{{"name", "cut"}, {"style", "style1"}, {"seeds", {1}}, {"width", 24}, {"height", 16}},
+                       {{"name", "whole"}, {"style", "style1"}, {"seeds", {1}}, {"width", 32}, {"height", 16}}});
+    m["model"] = "periodic.sgm";
+    writeManifest(m);
+    const sgtest::ProcessResult r = bake();
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.err.find("24x16 is not a multiple of model 'tiny-scene''s 16-pixel pattern"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("32x16"), std::string::npos) << r.err;
+    EXPECT_TRUE(readPng(root_ / "out/cut_1.png"));
+    EXPECT_TRUE(readPng(root_ / "out/whole_1.png"));
+}
+
 TEST_F(BakeTest, CreatesTheOutputFolderAndItsParents) {
     writeManifest(manifest({kBaseEntry}));
     const sgtest::ProcessResult r = bake({}, "deep/er/out");

@@ -179,6 +179,34 @@ TEST_F(CliInspect, JsonParsesWithEveryField) {
     EXPECT_EQ(j.at("styles")[1].at("name"), "style1");
 }
 
+// A scene model with a periodic input (4 cells of 4 px, starting 2 cells in):
+// inspect shows its pattern; generate notes a size that breaks it, and not one
+// that repeats it whole.
+TEST_F(CliInspect, ShowsAPatternAndGenerateNotesSizesThatBreakIt) {
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(sgtest::TinyKind::Scene, 2, 7);
+    sgtest::addTinyPeriodicInput(&parts);
+    const std::string periodic = sgtest::writeTinyModelParts(root_.string(), "periodic.sgm", parts);
+
+    RunResult r = run({"inspect", periodic});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("pattern     every 16 px"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("textures start 8 px in"), std::string::npos) << r.out;
+    r = run({"inspect", periodic, "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out).at("pattern_period"), 16);
+    EXPECT_EQ(nlohmann::json::parse(r.out).at("generate_offset"), 8);
+    r = run({"inspect", scene_});
+    EXPECT_EQ(r.out.find("pattern"), std::string::npos) << r.out;
+
+    r = run({"generate", periodic, "--size", "24x16", "-o", out_});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.err.find("24x16 is not a multiple of model 'tiny-scene''s 16-pixel pattern"), std::string::npos)
+        << r.err;
+    r = run({"generate", periodic, "--size", "32x16", "--seed", "1", "-o", out_});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(r.err.find("pattern"), std::string::npos) << r.err;
+}
+
 TEST_F(CliInspect, HelpExitsZeroAndDescribesJson) {
     const RunResult r = run({"inspect", "--help"});
     EXPECT_EQ(r.exitCode, 0);

@@ -275,6 +275,34 @@ TEST_F(Loader, LoadsAPeriodicInputAndRequiresItsTensor) {
     EXPECT_NE(message.find("required tensor 'synthesis.input.periodic' is missing"), std::string::npos) << message;
 }
 
+// SgModelPatternInfo (1.2): the periodic input's period and generation
+// offset in pixels (4 and 2 cells of 4 px for the tiny model); none without it.
+// Filled wherever it sits in the pNext chain.
+TEST_F(Loader, ReportsThePatternPeriodInPixels) {
+    auto patternOf = [&](const sgtest::TinyModelParts& parts) {
+        SgModel model = loadOk(serialize(parts));
+        SgModelPatternInfo pattern{};
+        pattern.sType = SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO;
+        pattern.patternPeriod = 99;
+        pattern.generateOffset = 99;
+        SgModelRestyleInfo restyle{};
+        restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
+        restyle.pNext = &pattern;
+        SgModelInfo info{};
+        info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+        info.pNext = &restyle;
+        EXPECT_EQ(sgGetModelInfo(model, &info), SG_SUCCESS) << sgGetLastErrorMessage(context);
+        EXPECT_EQ(info.blockSize, 4u);
+        EXPECT_EQ(pattern.pNext, nullptr);
+        sgDestroyModel(context, model);
+        return std::make_pair(pattern.patternPeriod, pattern.generateOffset);
+    };
+    sgtest::TinyModelParts parts = sgtest::makeTinyModelParts(TinyKind::Scene);
+    EXPECT_EQ(patternOf(parts), std::make_pair(0u, 0u));
+    sgtest::addTinyPeriodicInput(&parts);
+    EXPECT_EQ(patternOf(parts), std::make_pair(16u, 8u));
+}
+
 TEST_F(Loader, RejectsStylesThatDisagreeWithTheEmbedding) {
     const std::string message = loadError(withHeader(TinyKind::Character, [](json& h) {
         h["styles"] = {"a", "b", "c", "d"};

@@ -235,6 +235,8 @@ std::vector<EntryPlan> planEntries(const BakeManifest& manifest, const sg::Conte
         } else if (plan.width % info.blockSize != 0 || plan.height % info.blockSize != 0) {
             fail(entry, sizeField, size + ": width and height must be multiples of model '" + info.pName +
                                        "''s block size " + std::to_string(info.blockSize));
+        } else {
+            notePatternBreak(model->model, plan.width, plan.height, fieldWhere(manifest, &entry, sizeField));
         }
 
         plan.mixLayer = entry.mix && entry.mix->layer ? *entry.mix->layer : info.wLayerCount / 2;

@@ -298,6 +298,7 @@ int runGenerate(const std::vector<std::string>& args) {
     const std::vector<StyleRow> rows = resolveRows(o, model, styles);
 
     const Extent size = checkedSize(o, info);
+    notePatternBreak(model, size.width, size.height, "--size");
     if ((o.tile.width > 1 || o.tile.height > 1) && !info.tileable) {
         throw UsageError("--tile: model '" + std::string(info.pName) + "' is not tileable (a character model)");
     }

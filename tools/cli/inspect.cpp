@@ -49,6 +49,7 @@ int runInspect(const std::vector<std::string>& args) {
     const sg::Context context = createContext(contextOptions);
     const sg::Model model = loadModel(context, paths[0]);
     const SgModelInfo info = model.info();
+    const SgModelPatternInfo pattern = model.pattern();
     const std::vector<std::string> styles = model.styleNames();
     const std::string hash = hexString(info.contentHash, sizeof info.contentHash);
 
@@ -61,6 +62,8 @@ int runInspect(const std::vector<std::string>& args) {
             {"block_size", info.blockSize},
             {"channels", info.channels},
             {"tileable", info.tileable == SG_TRUE},
+            {"pattern_period", pattern.patternPeriod},
+            {"generate_offset", pattern.generateOffset},
             {"w_layers", info.wLayerCount},
             {"content_hash", hash},
             {"styles", nlohmann::json::array()},
@@ -79,6 +82,9 @@ int runInspect(const std::vector<std::string>& args) {
     std::printf("block size  %u\n", info.blockSize);
     std::printf("channels    %u (%s)\n", info.channels, info.channels == 4 ? "RGBA" : "RGB");
     std::printf("tileable    %s\n", info.tileable ? "yes" : "no");
+    if (pattern.patternPeriod)
+        std::printf("pattern     every %u px (sizes that are multiples repeat whole tiles; textures start %u px in)\n",
+                    pattern.patternPeriod, pattern.generateOffset);
     std::printf("w layers    %u\n", info.wLayerCount);
     std::printf("content     %s\n", hash.c_str());
     std::printf("styles      %zu\n", styles.size());

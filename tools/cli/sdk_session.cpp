@@ -143,6 +143,15 @@ uint32_t resolveStyleOrPrompt(const sg::Model& model, const std::vector<std::str
     return 0;
 }
 
+void notePatternBreak(const sg::Model& model, uint32_t width, uint32_t height, const std::string& where) {
+    const uint32_t period = model.pattern().patternPeriod;
+    if (period == 0 || (width % period == 0 && height % period == 0)) return;
+    std::fprintf(stderr,
+                 "stylegen: note: %s: %ux%u is not a multiple of model '%s''s %u-pixel pattern; the texture still "
+                 "wraps, but the pattern breaks once, at the wrap\n",
+                 where.c_str(), width, height, model.info().pName, period);
+}
+
 const char* modelKindName(SgModelKind kind) { return kind == SG_MODEL_KIND_SCENE ? "scene" : "character"; }
 
 std::string hexString(const uint8_t* data, size_t size) {

@@ -58,6 +58,11 @@ bool parseStylePrompt(const sg::Model& model, const std::string& prompt, std::ve
 uint32_t resolveStyleOrPrompt(const sg::Model& model, const std::vector<std::string>& styleNames,
                               const std::string& text, const std::string& option, std::vector<float>* weights);
 
+// A note on stderr when a width x height texture cuts the model's repeating
+// pattern (SgModelPatternInfo): it still wraps, but the pattern breaks once,
+// at the wrap. `where` says where the size came from ("--size").
+void notePatternBreak(const sg::Model& model, uint32_t width, uint32_t height, const std::string& where);
+
 const char* modelKindName(SgModelKind kind);
 std::string hexString(const uint8_t* data, size_t size);
 

@@ -109,7 +109,9 @@ extern "C" {
 #define SG_API_VERSION_1_0 SG_MAKE_VERSION(1, 0, 0)
 /* 1.1: latent interpolation, restyle, style prompts, context limits. */
 #define SG_API_VERSION_1_1 SG_MAKE_VERSION(1, 1, 0)
-#define SG_API_VERSION SG_API_VERSION_1_1
+/* 1.2: SgModelPatternInfo (the period of a scene model's pattern). */
+#define SG_API_VERSION_1_2 SG_MAKE_VERSION(1, 2, 0)
+#define SG_API_VERSION SG_API_VERSION_1_2
 
 typedef uint32_t SgBool32;
 #define SG_TRUE 1U
@@ -150,6 +152,7 @@ typedef enum SgStructureType {
     SG_STRUCTURE_TYPE_RESTYLE_INFO = 7,              /* 1.1 */
     SG_STRUCTURE_TYPE_CONTEXT_LIMITS = 8,            /* 1.1 */
     SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO = 9,        /* 1.1 */
+    SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO = 10,       /* 1.2 */
     /* Extensions number their structs from 1000000000 + 1000 * (extension - 1),
      * as Vulkan does, so extensions written apart never collide.
      * Extension 1: stylegen_vulkan.h. */
@@ -316,7 +319,7 @@ typedef struct SgContextLimits {
 /* Filled by sgGetModelInfo. */
 typedef struct SgModelInfo {
     SgStructureType sType; /* SG_STRUCTURE_TYPE_MODEL_INFO, set by the caller */
-    void* pNext;           /* NULL or SgModelRestyleInfo (1.1), filled in */
+    void* pNext;           /* NULL, SgModelRestyleInfo (1.1) or SgModelPatternInfo (1.2), filled in */
     SgModelKind kind;
     uint32_t resolution;   /* training size; character models generate exactly this */
     uint32_t blockSize;    /* resolution / 4; scene sizes are multiples of it */
@@ -336,6 +339,21 @@ typedef struct SgModelRestyleInfo {
     void* pNext;
     SgBool32 restyleSupported; /* SG_TRUE: the model carries an encoder, sgRestyle works with it */
 } SgModelRestyleInfo;
+
+/* Chained into SgModelInfo::pNext (API 1.2), filled by sgGetModelInfo: the
+ * pattern that repeats over a scene model's textures (a model with a periodic
+ * input draws, say, one carved block per 32-pixel training tile). Sizes that
+ * are multiples of patternPeriod repeat whole pattern tiles; other sizes still
+ * wrap, but the pattern breaks once, at the wrap. A 1.1 library leaves the
+ * struct as the caller set it, so start patternPeriod at 0. */
+typedef struct SgModelPatternInfo {
+    SgStructureType sType;   /* SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO, set by the caller */
+    void* pNext;
+    uint32_t patternPeriod;  /* pixels; 0: no fixed pattern (character models, most scene models) */
+    uint32_t generateOffset; /* pixels into the pattern where sgGenerate's textures start (the
+                                wrap seam then runs through the pattern, not along its edges);
+                                sgRestyle reads its input at offset 0, as training tiles are cut */
+} SgModelPatternInfo;
 
 /* What to generate. Every image i of the call uses:
  *   latent seed  pSeeds ? pSeeds[i] : firstSeed + i

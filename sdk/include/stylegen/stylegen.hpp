@@ -203,6 +203,19 @@ public:
         return restyle.restyleSupported == SG_TRUE;
     }
 
+    // The pattern a scene model's textures repeat (SgModelPatternInfo):
+    // patternPeriod 0 when there is none.
+    SgModelPatternInfo pattern() const {
+        SgModelPatternInfo pattern{};
+        pattern.sType = SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO;
+        SgModelInfo info{};
+        info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+        info.pNext = &pattern;
+        detail::check(sgGetModelInfo(model_, &info), context());
+        pattern.pNext = nullptr;
+        return pattern;
+    }
+
     // sgGetRestyleExtent: the output size (width, height) of restyling a width x height input.
     std::pair<uint32_t, uint32_t> restyleExtent(uint32_t width, uint32_t height) const {
         std::pair<uint32_t, uint32_t> extent;
