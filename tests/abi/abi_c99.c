@@ -41,6 +41,8 @@ SG_ABI_CHECK(restyle_info_width, offsetof(SgRestyleInfo, width) == 32);
 SG_ABI_CHECK(restyle_info_weights, offsetof(SgRestyleInfo, pStyleWeights) == 64);
 SG_ABI_CHECK(restyle_info_alpha, offsetof(SgRestyleInfo, alphaMode) == 88);
 SG_ABI_CHECK(model_restyle_info_size, sizeof(SgModelRestyleInfo) == 24);
+SG_ABI_CHECK(model_pattern_info_size, sizeof(SgModelPatternInfo) == 24);
+SG_ABI_CHECK(model_pattern_info_offset, offsetof(SgModelPatternInfo, generateOffset) == 20);
 SG_ABI_CHECK(context_limits_size, sizeof(SgContextLimits) == 64);
 SG_ABI_CHECK(context_limits_output, offsetof(SgContextLimits, maxOutputBytesPerCall) == 24);
 SG_ABI_CHECK(context_limits_weights, offsetof(SgContextLimits, maxModelWeightBytes) == 56);
