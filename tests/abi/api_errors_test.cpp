@@ -109,7 +109,8 @@ TEST(CreateContext, RejectsANewerMinorVersion) {
 }
 
 TEST(CreateContext, AcceptsZeroOlderMinorsAndOtherPatches) {
-    for (uint32_t version : {0u, SG_MAKE_VERSION(1, 0, 7), SG_API_VERSION_1_0, SG_MAKE_VERSION(1, 1, 3), SG_API_VERSION_1_2}) {
+    for (uint32_t version :
+         {0u, SG_MAKE_VERSION(1, 0, 7), SG_API_VERSION_1_0, SG_MAKE_VERSION(1, 1, 3), SG_API_VERSION_1_2}) {
         SgContextCreateInfo info = sgtest::cpuContextInfo();
         info.apiVersion = version;
         SgContext context = nullptr;

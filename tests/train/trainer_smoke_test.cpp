@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -127,6 +128,11 @@ sg::Model loadsWithRestyle(const sg::Context& context, const fs::path& path) {
     return model;
 }
 
+std::string readBytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 TEST_F(TrainerSmoke, TrainsResumesAndExportsALoadableModel) {
@@ -139,6 +145,8 @@ TEST_F(TrainerSmoke, TrainsResumesAndExportsALoadableModel) {
 
     // What may change on --resume does, and is recorded: a lower learning
     // rate, another sampling interval.
+    const fs::path discriminator = root / "run" / "smoke.discriminator.pt";  // f16, written by every export
+    const std::string dAfter3 = readBytes(discriminator);
     RunResult resumed = runTrainer("--resume --out " + (root / "run").string() +
                                    " --steps 5 --threads 1 --lr 0.001 --sample-every 1");
     ASSERT_EQ(resumed.exitCode, 0) << resumed.output;
@@ -149,6 +157,14 @@ TEST_F(TrainerSmoke, TrainsResumesAndExportsALoadableModel) {
     const auto config = nlohmann::json::parse(configFile);
     EXPECT_EQ(config["lr"], 0.001);
     EXPECT_EQ(config["sample_every"], 1);
+    // The optimisers take the new rate, not the checkpoint's: two more steps
+    // at 1e-12 leave the discriminator's f16 weights as they were, where two
+    // steps at 0.001 changed them.
+    const std::string dAfter5 = readBytes(discriminator);
+    EXPECT_NE(dAfter5, dAfter3);
+    RunResult still = runTrainer("--resume --out " + (root / "run").string() + " --steps 7 --threads 1 --lr 1e-12");
+    ASSERT_EQ(still.exitCode, 0) << still.output;
+    EXPECT_EQ(readBytes(discriminator), dAfter5);
 
     // The exported model goes through the SDK's loader and generates.
     sg::Context context;

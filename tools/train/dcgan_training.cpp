@@ -91,8 +91,6 @@ public:
         d_->load(d);
         optG_->load(optG);
         optD_->load(optD);
-        setLearningRate(*optG_, c_.lr);
-        setLearningRate(*optD_, c_.lr);
     }
 
     bool writeSampleGrid(const std::string& path, std::string* error) override {

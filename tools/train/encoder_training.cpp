@@ -199,7 +199,6 @@ public:
         root.read("opt_encoder", opt);
         encoder_->load(e);
         opt_->load(opt);
-        setLearningRate(*opt_, c_.lr);
     }
 
     // Pairs of rows, inputs above their reconstructions: held-out real images

@@ -69,13 +69,6 @@ std::string discriminatorPathFor(const std::string& modelPath);
 // was trained with (read from its tensors' shapes).
 bool loadDiscriminator(const std::string& path, const GeneratorOptions& o, Discriminator* d, std::string* error);
 
-// A checkpoint's optimiser state carries its learning rate; after loading it,
-// the run's configuration decides (`--resume --lr` lowers it late in training).
-inline void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {
-    for (auto& group : optimizer.param_groups())
-        group.options().set_lr(lr);
-}
-
 inline void setRequiresGrad(torch::nn::Module& m, bool on) {
     for (auto& p : m.parameters())
         p.set_requires_grad(on);

@@ -130,12 +130,10 @@ public:
             gParams, torch::optim::AdamOptions(c_.lr).betas({0.0, 0.99}).eps(1e-8));
         // Lazy regularisation (StyleGAN2 Appendix B): D is regularised every
         // r1Interval steps, so its Adam settings are rescaled to match.
-        const double ratio = dRateRatio();
+        double ratio = double(c_.r1Interval) / double(c_.r1Interval + 1);
         optD_ = std::make_unique<torch::optim::Adam>(
             dParams, torch::optim::AdamOptions(c_.lr * ratio).betas({0.0, std::pow(0.99, ratio)}).eps(1e-8));
     }
-
-    double dRateRatio() const { return double(c_.r1Interval) / double(c_.r1Interval + 1); }
 
     // Starts the first toRGB bias at the data's mean colour. Sprites are mostly
     // transparent (mean near -0.85 in [-1, 1]); a generator that starts at 0 is
@@ -230,8 +228,6 @@ public:
         d_->load(d);
         optG_->load(optG);
         optD_->load(optD);
-        setLearningRate(*optG_, c_.lr);
-        setLearningRate(*optD_, c_.lr * dRateRatio());
         torch::Tensor nimg;
         if (root.try_read("ema_nimg", nimg))
             nimg_ = nimg[0].item<double>();
