@@ -194,26 +194,13 @@ public:
 
     // Whether the model carries an encoder, so restyle() works (SgModelRestyleInfo).
     bool restyleSupported() const {
-        SgModelRestyleInfo restyle{};
-        restyle.sType = SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO;
-        SgModelInfo info{};
-        info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
-        info.pNext = &restyle;
-        detail::check(sgGetModelInfo(model_, &info), context());
-        return restyle.restyleSupported == SG_TRUE;
+        return chainedInfo<SgModelRestyleInfo>(SG_STRUCTURE_TYPE_MODEL_RESTYLE_INFO).restyleSupported == SG_TRUE;
     }
 
     // The pattern a scene model's textures repeat (SgModelPatternInfo):
     // patternPeriod 0 when there is none.
     SgModelPatternInfo pattern() const {
-        SgModelPatternInfo pattern{};
-        pattern.sType = SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO;
-        SgModelInfo info{};
-        info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
-        info.pNext = &pattern;
-        detail::check(sgGetModelInfo(model_, &info), context());
-        pattern.pNext = nullptr;
-        return pattern;
+        return chainedInfo<SgModelPatternInfo>(SG_STRUCTURE_TYPE_MODEL_PATTERN_INFO);
     }
 
     // sgGetRestyleExtent: the output size (width, height) of restyling a width x height input.
@@ -282,6 +269,19 @@ private:
     void reset() {
         if (model_) sgDestroyModel(context(), model_);
         model_ = nullptr;
+    }
+
+    // One struct chained into SgModelInfo::pNext, as sgGetModelInfo fills it
+    // (zero-initialised first, so an older library leaves it at zero).
+    template <typename Chained>
+    Chained chainedInfo(SgStructureType type) const {
+        Chained chained{};
+        chained.sType = type;
+        SgModelInfo info{};
+        info.sType = SG_STRUCTURE_TYPE_MODEL_INFO;
+        info.pNext = &chained;
+        detail::check(sgGetModelInfo(model_, &info), context());
+        return chained;
     }
 
     // The tight size of info's output, or 0 when it would exceed the context's
