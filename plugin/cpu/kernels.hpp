@@ -193,7 +193,7 @@ void toRgbRow(const float* x, const PlaneGeometry& g, const ModConv& conv, const
 // [SECTION] Kernel sets --------------------------------------------------------------
 
 struct KernelSet {
-    const char* name;  // "avx2+fma", "baseline"
+    const char* name;  // "avx512", "avx2+fma", "baseline"
     Conv3x3Fn conv3x3;
     Winograd3x3Fn winograd3x3;
     NormalRowFn normalRow;
