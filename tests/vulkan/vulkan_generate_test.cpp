@@ -512,4 +512,27 @@ TEST_F(VulkanTest, CmdGenerate_ReportsALostDevice) {
     sgtest::Interposer::reset();
 }
 
+// Right after the caller's fence, lavapipe's vkGetSemaphoreCounterValue could
+// still read the old value (a CI run leaked the usage example's staging that
+// way). Destroy then waits on the semaphore instead of calling it pending.
+TEST_F(VulkanTest, Destroy_FreesStagingAfterTheFenceThoughTheCounterLags) {
+    stopVulkan();
+    std::string why;
+    vk = sgtest::VulkanHarness::create(VulkanSetup{}, &why);
+    if (!vk) GTEST_SKIP() << why;
+    sgtest::Interposer::reset();
+    SgVulkanDeviceCreateInfo deviceInfo = vk->sdkDeviceInfo();
+    deviceInfo.pfnGetInstanceProcAddr = &sgtest::Interposer::getInstanceProcAddr;
+    ASSERT_EQ(sgCreateVulkanDevice(context, &deviceInfo, &device), SG_SUCCESS) << lastError();
+    const SgVulkanImageTarget target =
+        wholeImage(vk->createImage(VK_FORMAT_R8G8B8A8_UNORM, 16, 16).image, VK_FORMAT_R8G8B8A8_UNORM);
+    ASSERT_TRUE(generateAndWait(character, request(1, 1), {target}));  // submitted, its fence waited for
+    sgtest::Interposer::counterReadsZero(true);
+    sgDestroyVulkanDevice(context, device);
+    device = nullptr;
+    sgtest::Interposer::reset();
+    EXPECT_FALSE(logged("still used by submissions")) << "the staging was leaked";
+    // TearDown's vkDestroyDevice would also name a leaked buffer, its memory and semaphore.
+}
+
 }  // namespace

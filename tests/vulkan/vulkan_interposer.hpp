@@ -1,7 +1,7 @@
 // vulkan_interposer.hpp - a vkGetInstanceProcAddr to hand the SDK instead of
 // the loader's: it counts lookups, can hide one function (NULL, as a driver
 // without it would return), and can make vkGetSemaphoreCounterValue report a
-// lost device. Everything else is the real loader and driver underneath.
+// lost device or a value that lags behind the semaphore's. Everything else is the real loader and driver underneath.
 // State is global (function pointers carry no user data): one test at a time.
 #pragma once
 
@@ -19,6 +19,7 @@ public:
     static void reset() {
         state().hidden.clear();
         state().deviceLost = false;
+        state().counterReadsZero = false;
         state().instanceLookups = 0;
         state().deviceLookups = 0;
     }
@@ -27,6 +28,8 @@ public:
         state().hidden = name;
     }
     static void loseDevice(bool lost) { state().deviceLost = lost; }
+    // vkGetSemaphoreCounterValue reads 0 whatever was signalled.
+    static void counterReadsZero(bool zero) { state().counterReadsZero = zero; }
     static int instanceLookups() { return state().instanceLookups; }
     static int deviceLookups() { return state().deviceLookups; }
 
@@ -45,6 +48,7 @@ private:
     struct State {
         std::string hidden;
         bool deviceLost = false;
+        bool counterReadsZero = false;
         int instanceLookups = 0;
         int deviceLookups = 0;
         PFN_vkGetDeviceProcAddr realGetDeviceProcAddr = nullptr;
@@ -69,6 +73,10 @@ private:
 
     static VKAPI_ATTR VkResult VKAPI_CALL counterValue(VkDevice device, VkSemaphore semaphore, uint64_t* value) {
         if (state().deviceLost) return VK_ERROR_DEVICE_LOST;
+        if (state().counterReadsZero) {
+            *value = 0;
+            return VK_SUCCESS;
+        }
         return state().realCounterValue(device, semaphore, value);
     }
 };

@@ -376,8 +376,10 @@ SG_API SgResult sgCreateVulkanDevice(SgContext context, const SgVulkanDeviceCrea
 /// an error is logged.
 /// Before calling: every submission that executes commands the SDK recorded
 /// with device has completed (e.g. vkQueueWaitIdle). A staging buffer whose
-/// signalSemaphore has not reached its signalValue is logged as an error and
-/// leaked, not destroyed under work that may still read it.
+/// signalSemaphore has not reached its signalValue within 100 ms (a wait on
+/// the semaphore, since drivers may report its value a little after the
+/// fence) is logged as an error and leaked, not destroyed under work that may
+/// still read it.
 /// Thread safety: no other call may use device at the same time or afterwards.
 SG_API void sgDestroyVulkanDevice(SgContext context, SgVulkanDevice device);
 

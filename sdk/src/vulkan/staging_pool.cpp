@@ -2,6 +2,7 @@
 #include "vulkan/staging_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "vulkan/memory_types.hpp"
 
@@ -109,12 +110,35 @@ void StagingPool::cancel(StagingSlot* slot) {
     slot->reserved = false;
 }
 
+bool StagingPool::waitIdle(const StagingSlot& slot, uint64_t timeoutNs, VkResult* result) const {
+    VkSemaphoreWaitInfo wait{};
+    wait.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO;
+    wait.semaphoreCount = 1;
+    wait.pSemaphores = &slot.semaphore;
+    wait.pValues = &slot.issued;
+    *result = fn_.vkWaitSemaphores(device_, &wait, timeoutNs);
+    return *result == VK_SUCCESS;
+}
+
 size_t StagingPool::release() {
     std::lock_guard<std::mutex> lock(mutex_);
+    // A submission the caller has waited for (its fence, vkQueueWaitIdle) has
+    // signalled the slot's semaphore, yet the value vkGetSemaphoreCounterValue
+    // reads can lag behind the fence (lavapipe, once, under load in CI). So a
+    // slot not yet idle gets a wait on its semaphore before it counts as
+    // pending: 100 ms in all, which only a caller who did not wait pays.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
     size_t pending = 0;
     for (auto& slot : slots_) {
         VkResult result = VK_SUCCESS;
-        if (idle(*slot, &result) || result == VK_ERROR_DEVICE_LOST)
+        bool done = idle(*slot, &result);
+        if (!done && result == VK_SUCCESS) {
+            const auto left = std::max(std::chrono::steady_clock::duration::zero(),
+                                       deadline - std::chrono::steady_clock::now());
+            done = waitIdle(*slot, uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(left).count()),
+                            &result);
+        }
+        if (done || result == VK_ERROR_DEVICE_LOST)
             destroy(slot.get());
         else
             ++pending;  // its handles are forgotten: the GPU may still read them

@@ -55,13 +55,16 @@ public:
     void cancel(StagingSlot* slot);
 
     // Destroys every slot whose semaphore has reached its last value (or the
-    // device is lost). Slots still pending on the GPU are left alive, since
-    // destroying them could break work in flight; returns how many.
+    // device is lost), waiting up to 100 ms in all for those not there yet.
+    // Slots still pending then are left alive, since destroying them could
+    // break work in flight; returns how many.
     size_t release();
 
 private:
     // The semaphore has reached the last issued value; false also when the query fails.
     bool idle(const StagingSlot& slot, VkResult* result) const;
+    // Waits up to timeoutNs for it; false on timeout or failure (*result says which).
+    bool waitIdle(const StagingSlot& slot, uint64_t timeoutNs, VkResult* result) const;
     SgResult create(const ApiCall& call, VkDeviceSize size, std::unique_ptr<StagingSlot>* slot) const;
     void destroy(StagingSlot* slot) const;
     VkDeviceSize allocatedBytes() const;

@@ -34,6 +34,9 @@ SgResult loadDeviceFunctions(const ApiCall& call, VkDevice device, uint32_t apiV
         apiVersion >= VK_API_VERSION_1_2 ? "vkGetSemaphoreCounterValue" : "vkGetSemaphoreCounterValueKHR";
     fn->vkGetSemaphoreCounterValue = reinterpret_cast<PFN_vkGetSemaphoreCounterValue>(get(device, counterName));
     if (!fn->vkGetSemaphoreCounterValue) return missing(call, counterName, "vkGetDeviceProcAddr");
+    const char* waitName = apiVersion >= VK_API_VERSION_1_2 ? "vkWaitSemaphores" : "vkWaitSemaphoresKHR";
+    fn->vkWaitSemaphores = reinterpret_cast<PFN_vkWaitSemaphores>(get(device, waitName));
+    if (!fn->vkWaitSemaphores) return missing(call, waitName, "vkGetDeviceProcAddr");
     if (synchronization2) {
         const char* barrierName =
             apiVersion >= VK_API_VERSION_1_3 ? "vkCmdPipelineBarrier2" : "vkCmdPipelineBarrier2KHR";

@@ -49,6 +49,7 @@ struct Functions {
 #undef SG_VK_MEMBER
     // Core from Vulkan 1.2 / 1.3, or the KHR extension of the same signature.
     PFN_vkGetSemaphoreCounterValue vkGetSemaphoreCounterValue = nullptr;
+    PFN_vkWaitSemaphores vkWaitSemaphores = nullptr;
     PFN_vkCmdPipelineBarrier2 vkCmdPipelineBarrier2 = nullptr;  // only with synchronization2
 };
 
