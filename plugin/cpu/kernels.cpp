@@ -158,6 +158,21 @@ static inline void storeUnaligned(float* p, const float& v) { *p = v; }
 static inline void activate(float& v) { v = act(v); }
 #endif
 
+// Ends v's computation here, so the product it holds is not fused into the
+// addition that follows. Where GCC fuses the output stage's multiply-adds is
+// its choice per target and per unrolled channel; fusing only the inner
+// products, in every set, makes avx512 and avx2+fma give the same bits. GCC
+// fuses across statements, so an empty asm hides the value from it; clang
+// fuses within one expression only, and the callers end the expression.
+template <class Vec>
+static SG_ALWAYS_INLINE void keepRounded(Vec& v) {
+#if SG_CPU_X86_DISPATCH && !defined(__clang__)
+    __asm__("" : "+x"(v));
+#else
+    (void)v;
+#endif
+}
+
 // A strip of consecutive flat positions times kCoBlock channels is
 // accumulated in registers over every input channel and tap; each input load
 // feeds kCoBlock multiply-adds. The sum runs in the same order (ci, then the 9
@@ -192,13 +207,15 @@ static SG_ALWAYS_INLINE void conv3x3Impl(const float* planes, const PlaneGeometr
             for (size_t v = 0; v < VecCount; ++v) {
                 loadUnaligned(noise[v], out.noise + f + v * kLanes);
                 noise[v] = out.noiseScale * noise[v];
+                keepRounded(noise[v]);
             }
         }
         for (size_t c = 0; c < out.coCount; ++c) {
             float* dst = out.planes + c * g.stride + g.pitch + 1 + f;
             for (size_t v = 0; v < VecCount; ++v) {
-                Vec r = out.noise ? acc[c][v] * out.demod[c] + noise[v] + out.bias[c]
-                                  : acc[c][v] * out.demod[c] + out.bias[c];
+                Vec r = acc[c][v] * out.demod[c];
+                keepRounded(r);
+                r = out.noise ? r + noise[v] + out.bias[c] : r + out.bias[c];
                 activate(r);
                 if (out.scale) r = out.scale[c] * r;
                 storeUnaligned(dst + v * kLanes, r);
@@ -220,8 +237,7 @@ __attribute__((target("avx2,fma"))) static void conv3x3Avx2(const float* planes,
     conv3x3Impl<Float8, 2>(planes, g, packed, cin, f0, len, out);
 }
 
-// AVX-512: 8 accumulators of 16 floats. GCC fuses the output stage's
-// multiply-adds differently per target, so the last bits differ from AVX2's.
+// AVX-512: 8 accumulators of 16 floats.
 __attribute__((target("avx512f,avx2,fma"))) static void conv3x3Avx512(const float* planes, const PlaneGeometry& g,
                                                                      const float* packed, uint32_t cin, size_t f0,
                                                                      size_t len, const Conv3x3Output& out) {
@@ -430,8 +446,14 @@ static SG_ALWAYS_INLINE void winogradOutput(const WinogradLayer& L, const PlaneG
             for (size_t a = 0; a < 4; ++a) {
                 const size_t y = y0 + a / 2, x = x0 + a % 2;
                 if (y >= g.h || x >= g.w) continue;
-                Vec r = L.noise ? out4[a] * demod + L.noiseScale * L.noise[image * L.noiseStride + y * g.pitch + x] + bias
-                                : out4[a] * demod + bias;
+                Vec r = out4[a] * demod;
+                keepRounded(r);
+                if (L.noise) {
+                    const float noise = L.noiseScale * L.noise[image * L.noiseStride + y * g.pitch + x];
+                    r = r + noise + bias;
+                } else {
+                    r = r + bias;
+                }
                 activate(r);
                 if (L.scale) r = scale * r;
                 float lanes[kLanes];

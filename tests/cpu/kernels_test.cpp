@@ -265,6 +265,41 @@ TEST_P(KernelSetTest, WideSceneMatchesReferenceAndThreadCounts) {
     expectWideModelMatchesReference(*GetParam(), wideArch(sgtest::sceneArch(16)), 20, 12);
 }
 
+// avx512 and avx2+fma fuse the same multiply-adds (the inner products, not
+// the output stage), so a baking machine with either gives the same bytes.
+// Only the portable baseline, without fused multiply-adds, differs.
+TEST(KernelSets, VectorSetsGiveTheSameBits) {
+    std::vector<const KernelSet*> vector;
+    for (const KernelSet* k : supportedKernelSets())
+        if (std::string(k->name) != "baseline") vector.push_back(k);
+    if (vector.size() < 2) GTEST_SKIP() << "this CPU runs " << vector.size() << " vector kernel set(s)";
+    for (const bool isScene : {false, true}) {
+        const SgpArchitecture arch =
+            isScene ? wideArch(sgtest::sceneArch(16)) : wideArch(sgtest::characterArch(16));
+        sgtest::TestModel model(arch, 21);
+        std::string error;
+        const std::unique_ptr<PreparedModel> prepared = prepareModel(model.desc(), &error);
+        ASSERT_TRUE(prepared) << error;
+        const std::vector<uint64_t> seeds = {7, 8};
+        const std::vector<float> styles = {0.5f, 0.5f, 0.0f};
+        SgpBatch b{};
+        b.count = uint32_t(seeds.size());
+        b.width = isScene ? 20 : 16;
+        b.height = isScene ? 12 : 16;
+        b.pSeeds = seeds.data();
+        b.pNoiseSeeds = seeds.data();
+        b.pStyleWeights = styles.data();
+        b.truncationPsi = 0.8f;
+        b.noiseStrength = 1.0f;
+        const std::vector<float> first = generateWith(*vector[0], 2, *prepared, b);
+        for (size_t i = 1; i < vector.size(); ++i) {
+            const std::vector<float> other = generateWith(*vector[i], 2, *prepared, b);
+            EXPECT_EQ(0, std::memcmp(first.data(), other.data(), first.size() * sizeof(float)))
+                << vector[0]->name << " against " << vector[i]->name << (isScene ? ", scene" : ", character");
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Supported, KernelSetTest, ::testing::ValuesIn(supportedKernelSets()),
                          [](const ::testing::TestParamInfo<const KernelSet*>& info) {
                              std::string name = info.param->name;
