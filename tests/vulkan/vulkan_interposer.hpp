@@ -1,7 +1,8 @@
 // vulkan_interposer.hpp - a vkGetInstanceProcAddr to hand the SDK instead of
 // the loader's: it counts lookups, can hide one function (NULL, as a driver
 // without it would return), and can make vkGetSemaphoreCounterValue report a
-// lost device or a value that lags behind the semaphore's. Everything else is the real loader and driver underneath.
+// lost device or a value that lags behind the semaphore's. Everything else is
+// the real loader and driver underneath.
 // State is global (function pointers carry no user data): one test at a time.
 #pragma once
 
