@@ -74,14 +74,18 @@ protected:
     }
 
     // (Re)creates the Vulkan device with setup and the SgVulkanDevice on it
-    // (stagingBudget 0: the default). Skips the test when Vulkan cannot run it.
-    void startVulkan(const VulkanSetup& setup, VkDeviceSize stagingBudget = 0) {
+    // (stagingBudget 0: the default; getInstanceProcAddr, when given, is what
+    // the SDK looks Vulkan up through, e.g. sgtest::Interposer's). Skips the
+    // test when Vulkan cannot run it.
+    void startVulkan(const VulkanSetup& setup, VkDeviceSize stagingBudget = 0,
+                     PFN_vkGetInstanceProcAddr getInstanceProcAddr = nullptr) {
         stopVulkan();
         std::string why;
         vk = VulkanHarness::create(setup, &why);
         if (!vk) GTEST_SKIP() << "no usable Vulkan: " << why;
         SgVulkanDeviceCreateInfo info = vk->sdkDeviceInfo();
         info.stagingBudget = stagingBudget;
+        if (getInstanceProcAddr) info.pfnGetInstanceProcAddr = getInstanceProcAddr;
         ASSERT_EQ(sgCreateVulkanDevice(context, &info, &device), SG_SUCCESS) << lastError();
     }
 

@@ -491,14 +491,9 @@ TEST_F(VulkanTest, CmdGenerate_RequestLargerThanTheBudget_IsRejected) {
 }
 
 TEST_F(VulkanTest, CmdGenerate_ReportsALostDevice) {
-    stopVulkan();
-    std::string why;
-    vk = sgtest::VulkanHarness::create(VulkanSetup{}, &why);
-    if (!vk) GTEST_SKIP() << why;
     sgtest::Interposer::reset();
-    SgVulkanDeviceCreateInfo deviceInfo = vk->sdkDeviceInfo();
-    deviceInfo.pfnGetInstanceProcAddr = &sgtest::Interposer::getInstanceProcAddr;
-    ASSERT_EQ(sgCreateVulkanDevice(context, &deviceInfo, &device), SG_SUCCESS) << lastError();
+    startVulkan(VulkanSetup{}, 0, &sgtest::Interposer::getInstanceProcAddr);
+    if (IsSkipped() || HasFatalFailure()) return;
     const SgVulkanImageTarget target =
         wholeImage(vk->createImage(VK_FORMAT_R8G8B8A8_UNORM, 16, 16).image, VK_FORMAT_R8G8B8A8_UNORM);
     ASSERT_TRUE(generateAndWait(character, request(1, 1), {target}));
@@ -516,14 +511,9 @@ TEST_F(VulkanTest, CmdGenerate_ReportsALostDevice) {
 // still read the old value (a CI run leaked the usage example's staging that
 // way). Destroy then waits on the semaphore instead of calling it pending.
 TEST_F(VulkanTest, Destroy_FreesStagingAfterTheFenceThoughTheCounterLags) {
-    stopVulkan();
-    std::string why;
-    vk = sgtest::VulkanHarness::create(VulkanSetup{}, &why);
-    if (!vk) GTEST_SKIP() << why;
     sgtest::Interposer::reset();
-    SgVulkanDeviceCreateInfo deviceInfo = vk->sdkDeviceInfo();
-    deviceInfo.pfnGetInstanceProcAddr = &sgtest::Interposer::getInstanceProcAddr;
-    ASSERT_EQ(sgCreateVulkanDevice(context, &deviceInfo, &device), SG_SUCCESS) << lastError();
+    startVulkan(VulkanSetup{}, 0, &sgtest::Interposer::getInstanceProcAddr);
+    if (IsSkipped() || HasFatalFailure()) return;
     const SgVulkanImageTarget target =
         wholeImage(vk->createImage(VK_FORMAT_R8G8B8A8_UNORM, 16, 16).image, VK_FORMAT_R8G8B8A8_UNORM);
     ASSERT_TRUE(generateAndWait(character, request(1, 1), {target}));  // submitted, its fence waited for
